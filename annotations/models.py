@@ -1,0 +1,289 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from annotations.records import AnnotationKind
+from annotations.scheme import DEFAULT_SCHEME, QUOTES_V1
+
+
+class Collection(models.Model):
+    """A batch of documents annotated under one scheme, bound to one Label Studio project."""
+
+    name = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200, blank=True)
+    scheme = models.CharField(max_length=50, default=DEFAULT_SCHEME)
+    overlap = models.PositiveSmallIntegerField(
+        default=1, help_text="How many annotators label each document."
+    )
+    guidelines = models.TextField(blank=True, help_text="Markdown shown to annotators.")
+    ls_project_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(overlap__gte=1), name="collection_overlap_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.name
+
+
+class DocumentStatus(models.TextChoices):
+    NEW = "new", "new"
+    QUEUED = "queued", "queued"
+    ANNOTATED = "annotated", "annotated"
+    IN_REVIEW = "in_review", "in review"
+    GOLD = "gold", "gold"
+    REJECTED = "rejected", "rejected"
+
+
+class Document(models.Model):
+    Status = DocumentStatus
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="documents")
+    external_id = models.CharField(max_length=255)
+    title = models.CharField(max_length=500, blank=True)
+    # Immutable once a span refers to it: offsets index into this string.
+    text = models.TextField()
+    text_hash = models.CharField(max_length=64, editable=False)
+    source_url = models.URLField(max_length=2000, blank=True)
+    published = models.DateField(null=True, blank=True)
+    meta = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    ls_task_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["collection", "external_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "external_id"], name="document_external_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DocumentStatus.values), name="document_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(external_id=""), name="document_external_id_set"),
+        ]
+        indexes = [models.Index(fields=["collection", "status"])]
+
+    def __str__(self) -> str:
+        return self.title or self.external_id
+
+
+class Speaker(models.Model):
+    """A canonical source: every mention that refers to one person or body points here."""
+
+    name = models.CharField(max_length=300)
+    # Lower-cased name, unique, so "Yury Ushakov" and "yury ushakov" are one speaker.
+    key = models.CharField(max_length=300, unique=True, editable=False)
+    external_id = models.CharField(
+        max_length=100, blank=True, help_text="An identifier elsewhere, e.g. a Wikidata QID."
+    )
+    description = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="speaker_external_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.key = speaker_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class SpeakerAlias(models.Model):
+    """Another name for a speaker ("Ushakov", "the Kremlin aide")."""
+
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=300)
+    key = models.CharField(max_length=300, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "speaker aliases"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.key = speaker_key(self.name)
+        super().save(*args, **kwargs)
+
+
+def speaker_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+class AnnotationKindChoices(models.TextChoices):
+    PREDICTION = AnnotationKind.PREDICTION, "prediction"
+    HUMAN = AnnotationKind.HUMAN, "human"
+    GOLD = AnnotationKind.GOLD, "gold"
+    IMPORTED = AnnotationKind.IMPORTED, "imported"
+
+
+class Annotation(models.Model):
+    Kind = AnnotationKindChoices
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="annotations")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    annotator = models.CharField(
+        max_length=254, blank=True, help_text="Label Studio user email or annotator name."
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_annotations",
+    )
+    based_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="derived")
+    source_key = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Stable identity of the source, so a repeated import or sync updates "
+        "this annotation instead of adding another.",
+    )
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    raw = models.JSONField(
+        null=True, blank=True, help_text="The Label Studio JSON as received, kept losslessly."
+    )
+    problems = models.JSONField(
+        default=list, blank=True, help_text="Where the result breaks the label scheme."
+    )
+    provenance = models.JSONField(default=dict, blank=True)
+    model_version = models.CharField(max_length=100, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    lead_time = models.FloatField(null=True, blank=True, help_text="Seconds spent labelling.")
+    ls_annotation_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    ls_prediction_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    ls_updated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["document", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "source_key"],
+                condition=~Q(source_key=""),
+                name="annotation_source_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AnnotationKindChoices.values), name="annotation_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["document", "kind"])]
+
+    def __str__(self) -> str:
+        who = self.annotator or self.model_version or "unknown"
+        return f"{self.get_kind_display()} by {who} on {self.document}"
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.problems)
+
+
+class Span(models.Model):
+    Label = models.TextChoices("Label", [(name.upper(), name) for name in QUOTES_V1.label_names()])
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="spans")
+    # The span's id inside its annotation (Label Studio region id or canonical id).
+    region_id = models.CharField(max_length=100)
+    label = models.CharField(max_length=20, choices=Label.choices)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    # Pieces of a discontinuous span as [[start, end], ...]; empty when contiguous.
+    fragments = models.JSONField(default=list, blank=True)
+    # coref: the named mention this (pronoun or short) mention refers to.
+    antecedent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions"
+    )
+
+    class Meta:
+        ordering = ["annotation", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="span_start_non_negative"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="span_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(label__in=QUOTES_V1.label_names()), name="span_label_valid"
+            ),
+            models.UniqueConstraint(fields=["annotation", "region_id"], name="span_region_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.start}..{self.end} {self.text[:40]!r}"
+
+
+def _scheme_choices(name: str) -> type[models.TextChoices]:
+    values = QUOTES_V1.choice_set(name).allowed()
+    return models.TextChoices(name, [(value.upper(), value) for value in values])
+
+
+class Attribution(models.Model):
+    """Who said one quote, how it was introduced, and what kind of claim it is."""
+
+    QuoteType = _scheme_choices("quote_type")
+    Stance = _scheme_choices("stance")
+    ClaimType = _scheme_choices("claim_type")
+
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="attributions"
+    )
+    quote = models.OneToOneField(Span, on_delete=models.CASCADE, related_name="attribution")
+    speaker = models.ForeignKey(
+        Span, null=True, blank=True, on_delete=models.SET_NULL, related_name="attributed_quotes"
+    )
+    cue = models.ForeignKey(
+        Span, null=True, blank=True, on_delete=models.SET_NULL, related_name="cued_quotes"
+    )
+    speaker_entity = models.ForeignKey(
+        Speaker, null=True, blank=True, on_delete=models.SET_NULL, related_name="attributions"
+    )
+    speaker_name = models.CharField(max_length=300, blank=True)
+    quote_type = models.CharField(max_length=20, choices=QuoteType.choices, blank=True)
+    stance = models.CharField(max_length=20, choices=Stance.choices, blank=True)
+    claim_type = models.CharField(max_length=20, choices=ClaimType.choices, blank=True)
+
+    class Meta:
+        ordering = ["annotation", "quote__start", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.speaker_name or 'unknown'}: {self.quote.text[:40]!r}"
+
+
+class Export(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="exports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    format = models.CharField(max_length=20)
+    options = models.JSONField(default=dict, blank=True, help_text="Filters, split and seed.")
+    path = models.CharField(max_length=1000, blank=True)
+    file_hashes = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.format} export of {self.collection} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,135 @@
+"""Plain data passed between the pure core and the edges.
+
+Importers yield these, converters and validators take and return them,
+exporters write them. No ORM, no HTTP: a record is what a document and its
+annotations *are*, independent of where they are stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+
+class AnnotationKind:
+    """Where an annotation comes from (the values of Annotation.kind)."""
+
+    PREDICTION = "prediction"
+    HUMAN = "human"
+    GOLD = "gold"
+    IMPORTED = "imported"
+
+
+@dataclass(frozen=True, slots=True)
+class SpanRecord:
+    """A labelled stretch of the document text; offsets are Python str indices.
+
+    `fragments` holds the pieces of a discontinuous span (brat's `;`); it is
+    empty for a contiguous one. A discontinuous span's start and end are those
+    of its first and last piece, and its text is the whole stretch between.
+    """
+
+    id: str
+    label: str
+    start: int
+    end: int
+    text: str
+    fragments: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionRecord:
+    """Who said one quote: span ids within the same annotation, plus choices."""
+
+    quote: str
+    speaker: str | None = None
+    cue: str | None = None
+    speaker_name: str = ""
+    quote_type: str = ""
+    stance: str = ""
+    claim_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRecord:
+    """A relation between two spans that is not part of an attribution (coref)."""
+
+    type: str
+    source: str
+    target: str
+
+
+@dataclass(slots=True)
+class AnnotationRecord:
+    """One complete labelling of one document by one source."""
+
+    kind: str
+    annotator: str = ""
+    spans: list[SpanRecord] = field(default_factory=list)
+    attributions: list[AttributionRecord] = field(default_factory=list)
+    relations: list[RelationRecord] = field(default_factory=list)
+    model_version: str = ""
+    score: float | None = None
+    # Stable identity of the source, so a repeated import or sync updates the
+    # same annotation instead of adding another ("import:gold", "ls:annotation:12").
+    source_key: str = ""
+    provenance: dict[str, Any] = field(default_factory=dict)
+    # The Label Studio JSON this came from, kept as received.
+    raw: Any = None
+    lead_time: float | None = None
+
+    def content_hash(self) -> str:
+        """A digest of what was annotated, to tell a changed annotation from a repeat."""
+        content = {
+            "kind": self.kind,
+            "annotator": self.annotator,
+            "spans": [asdict(span) for span in self.spans],
+            "attributions": [asdict(a) for a in self.attributions],
+            "relations": [asdict(r) for r in self.relations],
+            "model_version": self.model_version,
+            "score": self.score,
+            "provenance": self.provenance,
+            "raw": self.raw,
+        }
+        return stable_hash(content)
+
+    def span_by_id(self) -> dict[str, SpanRecord]:
+        return {span.id: span for span in self.spans}
+
+
+@dataclass(slots=True)
+class DocumentRecord:
+    """A document as read from a file, with any annotations that came with it."""
+
+    external_id: str
+    text: str
+    title: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    annotations: list[AnnotationRecord] = field(default_factory=list)
+    # Where the record was read from ("corpus.jsonl:12"), for error messages.
+    location: str = ""
+
+
+def sort_annotation(annotation: AnnotationRecord) -> AnnotationRecord:
+    """The same annotation in a canonical order: spans by position, the rest by their spans."""
+    spans = sorted(annotation.spans, key=lambda s: (s.start, s.end, s.label, s.id))
+    order = {span.id: index for index, span in enumerate(spans)}
+    far = len(order)
+    attributions = sorted(annotation.attributions, key=lambda a: order.get(a.quote, far))
+    relations = sorted(
+        annotation.relations,
+        key=lambda r: (r.type, order.get(r.source, far), order.get(r.target, far)),
+    )
+    return replace(annotation, spans=spans, attributions=attributions, relations=relations)
+
+
+def stable_hash(value: Any) -> str:
+    """SHA-256 of a JSON value with sorted keys: equal data, equal hash."""
+    encoded = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
