@@ -1,0 +1,147 @@
+"""Storing annotation records as Annotation, Span and Attribution rows, in bulk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from annotations.models import Annotation, Attribution, Span, speaker_key
+from annotations.records import AnnotationRecord
+from annotations.services.speakers import speakers_resolve
+
+ANNOTATION_FIELDS = (
+    "kind",
+    "annotator",
+    "content_hash",
+    "raw",
+    "problems",
+    "provenance",
+    "model_version",
+    "score",
+    "lead_time",
+    "updated_at",
+)
+
+
+@dataclass
+class WriteCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@transaction.atomic
+def annotation_rows_write(
+    *,
+    annotations: list[tuple[int, AnnotationRecord]],
+    problems: dict[int, list[str]] | None = None,
+) -> WriteCounts:
+    """Create or update one Annotation per (document id, record), with its spans.
+
+    A record with a source_key replaces the annotation stored under the same
+    key for that document (its spans and attributions are rewritten) unless
+    nothing changed; without a key it is always a new annotation. `problems`
+    (by position in `annotations`) flags records that break the scheme.
+    """
+    counts = WriteCounts()
+    problems = problems or {}
+    keyed = [(doc, a.source_key) for doc, a in annotations if a.source_key]
+    existing = _existing(keyed)
+    now = timezone.now()
+    to_create, to_update, written = [], [], []
+    for position, (document_id, record) in enumerate(annotations):
+        row = Annotation(
+            document_id=document_id,
+            source_key=record.source_key,
+            **_values(record, problems.get(position, []), now),
+        )
+        found = existing.get((document_id, record.source_key)) if record.source_key else None
+        if found is None:
+            to_create.append(row)
+        elif found[1] == row.content_hash:
+            counts.unchanged += 1
+            continue
+        else:
+            row.pk = found[0]
+            to_update.append(row)
+        written.append((row, record))
+    Span.objects.filter(annotation_id__in=[row.pk for row in to_update]).delete()
+    Annotation.objects.bulk_create(to_create)
+    Annotation.objects.bulk_update(to_update, ANNOTATION_FIELDS)
+    counts.created, counts.updated = len(to_create), len(to_update)
+    _write_spans(written)
+    return counts
+
+
+def _existing(keyed: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str]]:
+    if not keyed:
+        return {}
+    rows = Annotation.objects.filter(
+        document_id__in={doc for doc, _ in keyed}, source_key__in={key for _, key in keyed}
+    ).values_list("document_id", "source_key", "id", "content_hash")
+    return {(doc, key): (pk, digest) for doc, key, pk, digest in rows}
+
+
+def _values(record: AnnotationRecord, problems: list[str], now: Any) -> dict[str, Any]:
+    return {
+        "kind": record.kind,
+        "annotator": record.annotator[:254],
+        "content_hash": record.content_hash(),
+        "raw": record.raw,
+        "problems": problems,
+        "provenance": record.provenance,
+        "model_version": record.model_version[:100],
+        "score": record.score,
+        "lead_time": record.lead_time,
+        "updated_at": now,
+    }
+
+
+def _write_spans(written: list[tuple[Annotation, AnnotationRecord]]) -> None:
+    spans = [
+        Span(
+            annotation_id=row.pk,
+            region_id=span.id,
+            label=span.label,
+            start=span.start,
+            end=span.end,
+            text=span.text,
+            fragments=[list(piece) for piece in span.fragments],
+        )
+        for row, record in written
+        for span in record.spans
+    ]
+    Span.objects.bulk_create(spans)
+    index = {(span.annotation_id, span.region_id): span.pk for span in spans}
+    mentions = [
+        Span(id=index[(row.pk, r.source)], antecedent_id=index[(row.pk, r.target)])
+        for row, record in written
+        for r in record.relations
+        if (row.pk, r.source) in index and (row.pk, r.target) in index
+    ]
+    Span.objects.bulk_update(mentions, ["antecedent"])
+    speakers = speakers_resolve(
+        names=[a.speaker_name for _, record in written for a in record.attributions]
+    )
+
+    def span_id(annotation_id: int, region_id: str | None) -> int | None:
+        return index[(annotation_id, region_id)] if region_id is not None else None
+
+    Attribution.objects.bulk_create(
+        Attribution(
+            annotation_id=row.pk,
+            quote_id=index[(row.pk, a.quote)],
+            speaker_id=span_id(row.pk, a.speaker),
+            cue_id=span_id(row.pk, a.cue),
+            speaker_entity_id=speakers.get(speaker_key(a.speaker_name)),
+            speaker_name=a.speaker_name[:300],
+            quote_type=a.quote_type,
+            stance=a.stance,
+            claim_type=a.claim_type,
+        )
+        for row, record in written
+        for a in record.attributions
+    )

@@ -1,0 +1,116 @@
+"""Collections and documents: creation and the rules on changing them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.validators import slug_re
+from django.db import transaction
+
+from annotations.models import Annotation, Collection, Document, Span
+from annotations.records import text_hash
+from annotations.scheme import DEFAULT_SCHEME, get_scheme
+
+
+class DocumentLocked(Exception):
+    """The text of a document that spans refer to cannot change."""
+
+
+class InvalidMeta(ValueError):
+    pass
+
+
+class CollectionError(ValueError):
+    pass
+
+
+def collection_get_or_create(*, name: str, scheme: str = DEFAULT_SCHEME) -> tuple[Collection, bool]:
+    get_scheme(scheme)  # refuse an unknown scheme before creating anything
+    _check_collection_name(name)
+    return Collection.objects.get_or_create(name=name, defaults={"scheme": scheme})
+
+
+@transaction.atomic
+def collection_update(
+    *,
+    name: str,
+    title: str | None = None,
+    overlap: int | None = None,
+    scheme: str | None = None,
+    guidelines: str | None = None,
+) -> tuple[Collection, bool]:
+    """Create the collection or change the given settings; None leaves a setting as it is."""
+    _check_collection_name(name)
+    if overlap is not None and not 1 <= overlap <= 100:
+        raise CollectionError(f"overlap must be between 1 and 100, not {overlap}")
+    if scheme is not None:
+        get_scheme(scheme)
+    collection, created = Collection.objects.select_for_update().get_or_create(name=name)
+    if (
+        scheme not in (None, collection.scheme)
+        and Annotation.objects.filter(document__collection=collection).exists()
+    ):
+        raise CollectionError(
+            f"collection {name!r} has annotations under {collection.scheme}; "
+            "its scheme cannot change"
+        )
+    changes = {"title": title, "overlap": overlap, "scheme": scheme, "guidelines": guidelines}
+    for field, value in changes.items():
+        if value is not None:
+            setattr(collection, field, value)
+    collection.save()
+    return collection, created
+
+
+def _check_collection_name(name: str) -> None:
+    if not slug_re.match(name) or len(name) > 100:
+        raise CollectionError(f"collection name {name!r} must be 1-100 letters, digits, '-' or '_'")
+
+
+def document_text_locked(document: Document) -> bool:
+    return Span.objects.filter(annotation__document=document).exists()
+
+
+@transaction.atomic
+def document_update_text(*, document: Document, text: str) -> Document:
+    """Replace a document's text; refused once any span refers to it (offsets would break)."""
+    if text == document.text:
+        return document
+    locked = Document.objects.select_for_update().filter(pk=document.pk)
+    if not locked.exists():
+        raise Document.DoesNotExist(f"document {document.pk} no longer exists")
+    if document_text_locked(document):
+        raise DocumentLocked(
+            f"document {document.external_id!r} has spans that refer to its text; "
+            "its text cannot change"
+        )
+    document.text = text
+    document.text_hash = text_hash(text)
+    document.save(update_fields=["text", "text_hash", "updated_at"])
+    return document
+
+
+def document_fields_from_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """source_url and published, read from a record's meta (url, published)."""
+    url = meta.get("url") or ""
+    if not isinstance(url, str):
+        raise InvalidMeta(f"meta.url: expected a string, got {url!r:.40}")
+    if len(url) > 2000:
+        raise InvalidMeta("meta.url: longer than 2000 characters")
+    return {"source_url": url, "published": _published(meta.get("published"))}
+
+
+def _published(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10]) if len(value) <= 10 else _datetime(value)
+        except ValueError:
+            pass
+    raise InvalidMeta(f"meta.published: expected a date like 2025-12-29, got {value!r:.40}")
+
+
+def _datetime(value: str) -> date:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).date()

@@ -1,0 +1,276 @@
+"""Writing imported documents and annotations: batched, idempotent, all or nothing.
+
+`documents_import` takes what a reader yields and writes it in one
+transaction: if any record is bad, the whole input is rolled back and every
+problem (up to a limit) is reported with its file and line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.conf import settings
+from django.db import transaction
+
+from annotations.importers import ReadItem
+from annotations.importers.normalize import InputError, InputWarning
+from annotations.models import Annotation, Collection, Document
+from annotations.records import (
+    AnnotationKind,
+    AnnotationRecord,
+    DocumentRecord,
+    sort_annotation,
+    stable_hash,
+    text_hash,
+)
+from annotations.scheme import Scheme, complete_attributions, get_scheme, validate_annotation
+from annotations.services.annotations import annotation_rows_write
+from annotations.services.documents import InvalidMeta, document_fields_from_meta
+
+MAX_ERRORS = 20
+
+
+@dataclass
+class ImportResult:
+    documents_created: int = 0
+    documents_updated: int = 0
+    documents_unchanged: int = 0
+    annotations_created: int = 0
+    annotations_updated: int = 0
+    annotations_unchanged: int = 0
+    errors: list[InputError] = field(default_factory=list)
+    error_count: int = 0
+    warnings: list[InputWarning] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        return self.documents_created + self.documents_updated + self.documents_unchanged
+
+    def add(self, other: ImportResult) -> None:
+        for item in dataclasses.fields(self):
+            if item.type == "int":
+                setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+        self.errors.extend(other.errors)
+        self.warnings.extend(other.warnings)
+
+
+class ImportFailed(Exception):
+    """The input had errors; nothing of it was written."""
+
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__(f"{result.error_count} error(s)")
+        self.result = result
+
+
+@dataclass
+class _Prepared:
+    record: DocumentRecord
+    fields: dict
+    digest: str
+
+
+def documents_import(
+    *,
+    collection: Collection,
+    items: Iterable[ReadItem],
+    as_gold: bool = False,
+    dry_run: bool = False,
+    batch_size: int | None = None,
+    on_document: Callable[[DocumentRecord], None] | None = None,
+) -> ImportResult:
+    """Write the documents and annotations read from one input, or nothing at all.
+
+    Raises ImportFailed (having written nothing) if any record is bad; a dry
+    run checks and counts everything, then rolls back.
+    """
+    scheme = get_scheme(collection.scheme)
+    batch_size = batch_size or settings.IMPORT_BATCH_SIZE
+    result = ImportResult()
+    seen: dict[str, tuple[str, str]] = {}
+    with transaction.atomic():
+        for batch in _batches(_prepare_all(items, scheme, as_gold, seen, result), batch_size):
+            if result.error_count == 0:
+                _write_batch(collection, batch, result)
+            if on_document:
+                for prepared in batch:
+                    on_document(prepared.record)
+        if result.error_count or dry_run:
+            transaction.set_rollback(True)
+    if result.error_count:
+        raise ImportFailed(result)
+    return result
+
+
+def _prepare_all(
+    items: Iterable[ReadItem], scheme: Scheme, as_gold: bool, seen: dict, result: ImportResult
+) -> Iterator[_Prepared]:
+    for item in items:
+        if isinstance(item, InputWarning):
+            result.warnings.append(item)
+            continue
+        try:
+            if isinstance(item, InputError):
+                raise item
+            prepared = _prepare(item, scheme, as_gold)
+            previous = seen.get(prepared.record.external_id)
+            if previous is not None:
+                if previous[1] != prepared.digest:
+                    raise InputError(
+                        f"document {prepared.record.external_id!r} appears again with other "
+                        f"content (first at {previous[0]})",
+                        prepared.record.location,
+                    )
+                continue
+            seen[prepared.record.external_id] = (prepared.record.location, prepared.digest)
+            yield prepared
+        except InputError as error:
+            _record_error(result, error)
+
+
+def _record_error(result: ImportResult, error: InputError) -> None:
+    result.error_count += 1
+    if len(result.errors) < MAX_ERRORS:
+        result.errors.append(error)
+
+
+def _prepare(record: DocumentRecord, scheme: Scheme, as_gold: bool) -> _Prepared:
+    """Validate a record against the scheme and bring its annotations into canonical form."""
+    try:
+        fields = document_fields_from_meta(record.meta)
+    except InvalidMeta as error:
+        raise InputError(str(error), record.location) from None
+    if len(record.external_id) > 255:
+        raise InputError("id: longer than 255 characters", record.location)
+    stored = [("id", record.external_id), ("title", record.title), ("meta", record.meta)]
+    stored += [("provenance", annotation.provenance) for annotation in record.annotations]
+    for name, value in stored:
+        if _holds_nul(value):
+            message = f"{name}: contains a NUL character, which cannot be stored"
+            raise InputError(message, record.location)
+    annotations = []
+    for annotation in record.annotations:
+        annotation = sort_annotation(complete_attributions(annotation))
+        if as_gold and annotation.kind != AnnotationKind.PREDICTION:
+            annotation = _as_gold(annotation)
+        problems = validate_annotation(scheme, record.text, annotation)
+        if problems:
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            raise InputError("; ".join(problems[:5]) + more, record.location)
+        annotations.append(annotation)
+    keys = [a.source_key for a in annotations]
+    if len(set(keys)) != len(keys):
+        raise InputError(
+            "more than one annotation of this document would be stored as the same one "
+            f"({', '.join(sorted({k for k in keys if keys.count(k) > 1}))}); "
+            "with --as-gold a document can have only one gold annotation",
+            record.location,
+        )
+    record.annotations = annotations
+    digest = stable_hash(
+        [record.text, record.title, record.meta, [a.content_hash() for a in annotations]]
+    )
+    return _Prepared(record, fields, digest)
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def _as_gold(annotation: AnnotationRecord) -> AnnotationRecord:
+    provenance = dict(annotation.provenance)
+    provenance.pop("annotator", None)
+    if annotation.annotator and not provenance.get("annotators"):
+        provenance["annotators"] = [annotation.annotator]
+    return dataclasses.replace(
+        annotation,
+        kind=AnnotationKind.GOLD,
+        source_key="import:gold",
+        annotator=str(provenance.get("adjudicator") or annotation.annotator),
+        provenance=provenance,
+    )
+
+
+def _batches(items: Iterable[_Prepared], size: int) -> Iterator[list[_Prepared]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _write_batch(collection: Collection, batch: list[_Prepared], result: ImportResult) -> None:
+    by_id = {p.record.external_id: p for p in batch}
+    existing = {
+        row["external_id"]: row
+        for row in Document.objects.filter(
+            collection=collection, external_id__in=list(by_id)
+        ).values("id", "external_id", "text_hash", "title", "meta", "source_url", "published")
+    }
+    locked = _locked_documents([row["id"] for row in existing.values()])
+    created, updated = [], []
+    document_ids: dict[str, int] = {}
+    for external_id, prepared in by_id.items():
+        record, row = prepared.record, existing.get(external_id)
+        values = {
+            "title": record.title[:500],
+            "text": record.text,
+            "text_hash": text_hash(record.text),
+            "meta": record.meta,
+            **prepared.fields,
+        }
+        if row is None:
+            created.append(Document(collection=collection, external_id=external_id, **values))
+            continue
+        document_ids[external_id] = row["id"]
+        if row["text_hash"] != values["text_hash"] and row["id"] in locked:
+            _record_error(
+                result,
+                InputError(
+                    f"document {external_id!r} is already stored with other text, and "
+                    "annotations refer to that text; it cannot change",
+                    record.location,
+                ),
+            )
+        elif any(row[key] != values[key] for key in ("text_hash", "title", "meta", "source_url",
+                                                      "published")):  # fmt: skip
+            updated.append(Document(id=row["id"], **values))
+        else:
+            result.documents_unchanged += 1
+    if result.error_count:
+        return
+    Document.objects.bulk_create(created)
+    Document.objects.bulk_update(
+        updated, ["title", "text", "text_hash", "meta", "source_url", "published"]
+    )
+    result.documents_created += len(created)
+    result.documents_updated += len(updated)
+    document_ids.update({document.external_id: document.id for document in created})
+    annotations = [
+        (document_ids[p.record.external_id], annotation)
+        for p in batch
+        for annotation in p.record.annotations
+    ]
+    counts = annotation_rows_write(annotations=annotations)
+    result.annotations_created += counts.created
+    result.annotations_updated += counts.updated
+    result.annotations_unchanged += counts.unchanged
+    gold = {document_id for document_id, a in annotations if a.kind == AnnotationKind.GOLD}
+    if gold:
+        Document.objects.filter(id__in=gold).update(status=Document.Status.GOLD)
+
+
+def _locked_documents(document_ids: list[int]) -> set[int]:
+    if not document_ids:
+        return set()
+    return set(
+        Annotation.objects.filter(document_id__in=document_ids, spans__isnull=False)
+        .values_list("document_id", flat=True)
+        .distinct()
+    )
