@@ -1,0 +1,358 @@
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Count, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from annotations import highlight, services
+from annotations.importers.normalize import normalize_newlines
+from annotations.models import (
+    Annotation,
+    Attribution,
+    Collection,
+    Document,
+    Export,
+    Span,
+    Speaker,
+    SpeakerAlias,
+)
+from annotations.records import text_hash
+
+
+def count_of(model: type[models.Model], field: str) -> Subquery:
+    """A correlated COUNT of related rows, so list queries need no GROUP BY over wide rows."""
+    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by()
+    return Coalesce(
+        Subquery(rows.values(field).annotate(total=Func("pk", function="COUNT")).values("total")),
+        0,
+    )
+
+
+# Which annotation a document page shows first.
+KIND_PREFERENCE = [
+    Annotation.Kind.GOLD,
+    Annotation.Kind.HUMAN,
+    Annotation.Kind.IMPORTED,
+    Annotation.Kind.PREDICTION,
+]
+
+
+@admin.register(Collection)
+class CollectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "scheme", "overlap", "document_count", "gold_count",
+                    "ls_project_id"]  # fmt: skip
+    search_fields = ["name", "title"]
+    readonly_fields = ["ls_project_id", "created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                document_total=Count("documents"),
+                gold_total=Count("documents", filter=Q(documents__status=Document.Status.GOLD)),
+            )
+        )
+
+    @admin.display(description="documents", ordering="document_total")
+    def document_count(self, obj: Collection) -> int:
+        return obj.document_total
+
+    @admin.display(description="gold", ordering="gold_total")
+    def gold_count(self, obj: Collection) -> int:
+        return obj.gold_total
+
+
+def _formfield(field: models.Field, **kwargs) -> forms.Field | None:
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        formfield_callback = _formfield
+        fields = ["collection", "external_id", "title", "text", "source_url", "published", "meta",
+                  "status"]  # fmt: skip
+
+    def clean_text(self) -> str:
+        # Browsers send \r\n from a textarea; documents are stored with \n.
+        return normalize_newlines(self.cleaned_data["text"])
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    form = DocumentForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    change_form_template = "admin/annotations/document/change_form.html"
+    list_display = ["external_id", "title", "collection", "status", "annotation_count",
+                    "published"]  # fmt: skip
+    list_filter = ["collection", "status"]
+    list_select_related = ["collection"]
+    search_fields = ["=external_id", "title"]
+    readonly_fields = ["text_hash", "ls_task_id", "created_at", "updated_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            # A list shows no text; documents can be megabytes long.
+            queryset = queryset.defer("text", "meta").annotate(
+                annotation_total=count_of(Annotation, "document")
+            )
+        return queryset
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Document | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and services.document_text_locked(obj):
+            fields.append("text")
+        return fields
+
+    @admin.display(description="annotations", ordering="annotation_total")
+    def annotation_count(self, obj: Document) -> int:
+        return obj.annotation_total
+
+    def save_model(self, request: HttpRequest, obj: Document, form, change: bool) -> None:
+        if change and "text" in form.changed_data:
+            new_text, obj.text = obj.text, form.initial["text"]
+            super().save_model(request, obj, form, change)
+            services.document_update_text(document=obj, text=new_text)
+        else:
+            obj.text_hash = text_hash(obj.text)
+            super().save_model(request, obj, form, change)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict | None = None) -> HttpResponse:  # fmt: skip
+        document = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if document is not None:
+            context.update(document_view_context(document, request.GET.get("annotation")))
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+
+def document_view_context(document: Document, chosen: str | None) -> dict:
+    """The annotations of a document, and the chosen one's spans rendered as highlights."""
+    annotations = list(document.annotations.all())
+    annotations.sort(key=lambda a: (KIND_PREFERENCE.index(a.kind), -a.pk))
+    current = next((a for a in annotations if str(a.pk) == chosen), None)
+    current = current or (annotations[0] if annotations else None)
+    if current is None:
+        return {
+            "document_annotations": [],
+            "highlighted_text": render_highlights(document.text, []),
+        }
+    spans = list(current.spans.all())
+    attributions = list(
+        current.attributions.select_related("quote", "speaker", "cue", "speaker_entity")
+    )
+    return {
+        "document_annotations": annotations,
+        "current_annotation": current,
+        "highlighted_text": render_highlights(document.text, spans),
+        "current_attributions": attributions,
+    }
+
+
+def render_highlights(text: str, spans: list[Span]) -> SafeString:
+    """The text with each span wrapped in a labelled element; everything is escaped."""
+    cut = highlight.pieces(text, [(s.label, s.region_id, s.start, s.end) for s in spans])
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (
+                format_html(
+                    '<span class="hl {}" title="{}">{}</span>',
+                    " ".join(f"hl-{label}" for label in piece.labels),
+                    "; ".join(f"{label} {ident}" for label, ident in piece.spans),
+                    piece.text,
+                )
+                if piece.spans
+                else piece.text,
+            )
+            for piece in cut
+        ),
+    )
+
+
+class SpanInline(admin.TabularInline):
+    model = Span
+    fk_name = "annotation"
+    fields = ["region_id", "label", "start", "end", "text", "antecedent"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class AttributionInline(admin.TabularInline):
+    model = Attribution
+    fields = ["quote", "speaker", "cue", "speaker_entity", "speaker_name", "quote_type", "stance",
+              "claim_type"]  # fmt: skip
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("quote", "speaker", "cue", "speaker_entity")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = "breaks the scheme"
+    parameter_name = "problems"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "yes"), ("no", "no")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.exclude(problems=[])
+        if self.value() == "no":
+            return queryset.filter(problems=[])
+        return queryset
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "annotator", "document_link", "span_count", "needs_review",
+                    "updated_at"]  # fmt: skip
+    list_filter = ["kind", "document__collection", NeedsReviewFilter]
+    list_select_related = ["document"]
+    search_fields = ["annotator", "=document__external_id", "document__title"]
+    inlines = [SpanInline, AttributionInline]
+    readonly_fields = ["document", "kind", "annotator", "reviewer", "source_key", "model_version",
+                       "score", "lead_time", "ls_annotation_id", "ls_prediction_id",
+                       "ls_updated_at", "problem_list", "provenance_json", "raw_json",
+                       "created_at", "updated_at"]  # fmt: skip
+    exclude = ["raw", "problems", "provenance", "based_on", "content_hash"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            queryset = queryset.defer("raw", "document__text", "document__meta").annotate(
+                span_total=count_of(Span, "annotation")
+            )
+        return queryset
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="spans", ordering="span_total")
+    def span_count(self, obj: Annotation) -> int:
+        return obj.span_total
+
+    @admin.display(description="document", ordering="document__external_id")
+    def document_link(self, obj: Annotation) -> str:
+        url = reverse("admin:annotations_document_change", args=[obj.document_id])
+        return format_html('<a href="{}?annotation={}">{}</a>', url, obj.pk, obj.document)
+
+    @admin.display(boolean=True, description="needs review")
+    def needs_review(self, obj: Annotation) -> bool:
+        return bool(obj.problems)
+
+    @admin.display(description="problems")
+    def problem_list(self, obj: Annotation) -> str:
+        if not obj.problems:
+            return "none"
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in obj.problems))
+        )
+
+    @admin.display(description="provenance")
+    def provenance_json(self, obj: Annotation) -> str:
+        return _pretty_json(obj.provenance)
+
+    @admin.display(description="Label Studio JSON")
+    def raw_json(self, obj: Annotation) -> str:
+        return _pretty_json(obj.raw)
+
+
+def _pretty_json(value) -> str:
+    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False))
+
+
+class SpeakerAliasInline(admin.TabularInline):
+    model = SpeakerAlias
+    fields = ["name"]
+    extra = 1
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(admin.ModelAdmin):
+    list_display = ["name", "external_id", "alias_names", "attribution_count"]
+    search_fields = ["name", "aliases__name", "=external_id"]
+    inlines = [SpeakerAliasInline]
+    actions = ["merge_speakers"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(attribution_total=Count("attributions", distinct=True))
+            .prefetch_related("aliases")
+        )
+
+    @admin.display(description="aliases")
+    def alias_names(self, obj: Speaker) -> str:
+        return ", ".join(alias.name for alias in obj.aliases.all())
+
+    @admin.display(description="quotes", ordering="attribution_total")
+    def attribution_count(self, obj: Speaker) -> int:
+        return obj.attribution_total
+
+    @admin.action(description="Merge selected speakers into one", permissions=["change"])
+    def merge_speakers(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        speakers = list(queryset)
+        if len(speakers) < 2:
+            self.message_user(request, "Select at least two speakers to merge.", messages.WARNING)
+            return None
+        target_id = request.POST.get("target")
+        if request.POST.get("confirm") and target_id:
+            target = next((s for s in speakers if str(s.pk) == target_id), None)
+            if target is None:
+                self.message_user(request, "Choose one of the selected speakers.", messages.ERROR)
+                return None
+            try:
+                services.speakers_merge(target=target, others=speakers)
+            except services.SpeakerMergeError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return None
+            self.message_user(request, f"Merged {len(speakers) - 1} speaker(s) into {target}.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge speakers",
+            "speakers": speakers,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/annotations/speaker/merge.html", context)
+
+
+@admin.register(Export)
+class ExportAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "collection", "format", "status", "created_by", "created_at"]
+    list_filter = ["format", "status", "collection"]
+    list_select_related = ["collection", "created_by"]
+    readonly_fields = [f.name for f in Export._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
