@@ -1,0 +1,110 @@
+import copy
+
+from hypothesis import given
+
+from annotations.labelstudio.convert import domain_to_result, result_to_domain
+from annotations.records import sort_annotation
+from annotations.scheme import QUOTES_V1, complete_attributions, validate_annotation
+from tests.strategies import annotations
+
+SAMPLE = [
+    {"value": {"start": 0, "end": 32, "text": '"Inflation will ease by spring,"', "labels": ["Quote"]},
+     "id": "Qr8bV1w65y", "from_name": "span", "to_name": "text", "type": "labels", "origin": "manual"},
+    {"value": {"start": 0, "end": 32, "text": '"Inflation will ease by spring,"', "choices": ["neutral"]},
+     "id": "Qr8bV1w65y", "from_name": "stance", "to_name": "text", "type": "choices", "origin": "manual"},
+    {"value": {"start": 0, "end": 32, "text": '"Inflation will ease by spring,"', "choices": ["prediction"]},
+     "id": "Qr8bV1w65y", "from_name": "claim_type", "to_name": "text", "type": "choices", "origin": "manual"},
+    {"value": {"start": 55, "end": 66, "text": "Maria Lopez", "labels": ["Speaker"]},
+     "id": "daDahZ3S7x", "from_name": "span", "to_name": "text", "type": "labels", "origin": "manual"},
+    {"from_id": "Qr8bV1w65y", "to_id": "daDahZ3S7x", "type": "relation", "direction": "right", "labels": ["said_by"]},
+]  # fmt: skip
+
+
+def test_reads_a_result_made_in_the_label_studio_ui():
+    converted = result_to_domain(SAMPLE, QUOTES_V1)
+    assert converted.problems == []
+    assert [(s.id, s.label, s.start, s.end) for s in converted.spans] == [
+        ("Qr8bV1w65y", "Quote", 0, 32),
+        ("daDahZ3S7x", "Speaker", 55, 66),
+    ]
+    [attribution] = converted.attributions
+    assert attribution.speaker == "daDahZ3S7x"
+    assert (attribution.stance, attribution.claim_type, attribution.quote_type) == (
+        "neutral",
+        "prediction",
+        "",
+    )
+
+
+def test_unlabelled_and_backwards_arrows_are_read_from_their_ends():
+    result = copy.deepcopy(SAMPLE)
+    result[-1] = {"from_id": "daDahZ3S7x", "to_id": "Qr8bV1w65y", "type": "relation",
+                  "direction": "right"}  # fmt: skip
+    [attribution] = result_to_domain(result, QUOTES_V1).attributions
+    assert attribution.speaker == "daDahZ3S7x"
+
+
+def test_left_arrow_swaps_its_ends():
+    result = copy.deepcopy(SAMPLE)
+    result[-1].update(from_id="daDahZ3S7x", to_id="Qr8bV1w65y", direction="left")
+    assert result_to_domain(result, QUOTES_V1).attributions[0].speaker == "daDahZ3S7x"
+
+
+def test_everything_outside_the_scheme_is_reported_not_dropped_silently():
+    result = copy.deepcopy(SAMPLE) + [
+        {"id": "x1", "from_name": "span", "type": "labels",
+         "value": {"start": 1, "end": 2, "text": "I", "labels": ["Bogus"]}},
+        {"id": "Qr8bV1w65y", "from_name": "nonexistent", "type": "choices",
+         "value": {"choices": ["a"]}},
+        {"id": "Qr8bV1w65y", "from_name": "stance", "type": "choices",
+         "value": {"choices": ["furious"]}},
+        {"from_id": "Qr8bV1w65y", "to_id": "gone", "type": "relation", "labels": ["said_by"]},
+        {"from_id": "Qr8bV1w65y", "to_id": "daDahZ3S7x", "type": "relation", "labels": ["cue"]},
+    ]  # fmt: skip
+    problems = result_to_domain(result, QUOTES_V1).problems
+    assert len(problems) == 5
+    assert "unknown label 'Bogus'" in problems[0]
+    assert "unknown control 'nonexistent'" in problems[1]
+    assert "unknown value 'furious'" in problems[2]
+    assert "dangling relation" in problems[3]
+    assert "cue cannot join a Quote to a Speaker" in problems[4]
+
+
+def test_choices_on_a_region_that_is_not_a_quote_are_a_problem():
+    result = copy.deepcopy(SAMPLE)
+    result[1]["id"] = "daDahZ3S7x"
+    [problem] = result_to_domain(result, QUOTES_V1).problems
+    assert "belong to 'daDahZ3S7x', which is not a Quote" in problem
+
+
+def test_a_result_that_is_not_a_list():
+    assert result_to_domain({"oops": 1}, QUOTES_V1).problems == [
+        "the result is not a list but dict"
+    ]
+
+
+@given(annotations())
+def test_domain_to_label_studio_and_back_is_the_identity(example):
+    text, annotation = example
+    annotation = sort_annotation(complete_attributions(annotation))
+    assert validate_annotation(QUOTES_V1, text, annotation) == []
+    result = domain_to_result(
+        annotation.spans, annotation.attributions, annotation.relations, QUOTES_V1
+    )
+    back = result_to_domain(result, QUOTES_V1)
+    assert back.problems == []
+    assert back.spans == annotation.spans
+    assert back.attributions == annotation.attributions
+    assert back.relations == annotation.relations
+
+
+@given(annotations())
+def test_label_studio_to_domain_to_label_studio_keeps_what_the_scheme_knows(example):
+    _, annotation = example
+    annotation = sort_annotation(complete_attributions(annotation))
+    first = domain_to_result(annotation.spans, annotation.attributions, annotation.relations,
+                             QUOTES_V1)  # fmt: skip
+    back = result_to_domain(first, QUOTES_V1)
+    second = domain_to_result(back.spans, back.attributions, back.relations, QUOTES_V1)
+    key = lambda item: sorted(item.items(), key=str)  # noqa: E731
+    assert sorted(map(str, map(key, first))) == sorted(map(str, map(key, second)))

@@ -1,0 +1,62 @@
+import pytest
+
+from annotations.models import Collection
+from annotations.records import text_hash
+from annotations.services import (
+    CollectionError,
+    DocumentLocked,
+    collection_update,
+    document_update_text,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_text_can_change_until_a_span_refers_to_it():
+    doc = factories.document()
+    document_update_text(document=doc, text="New text.")
+    doc.refresh_from_db()
+    assert doc.text == "New text."
+    assert doc.text_hash == text_hash("New text.")
+
+
+def test_text_is_locked_once_spans_exist():
+    doc = factories.document()
+    factories.annotation(doc)
+    with pytest.raises(DocumentLocked, match="has spans that refer to its text"):
+        document_update_text(document=doc, text="Something else")
+    doc.refresh_from_db()
+    assert doc.text == factories.TEXT
+
+
+def test_collection_update_creates_then_changes_only_what_is_given():
+    collection, created = collection_update(name="news", title="News", overlap=2)
+    assert created and (collection.title, collection.overlap) == ("News", 2)
+    collection, created = collection_update(name="news", guidelines="# Rules")
+    assert not created and (collection.title, collection.overlap, collection.guidelines) == (
+        "News", 2, "# Rules",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"name": "bad name"}, "must be 1-100 letters"),
+        ({"name": "ok", "overlap": 0}, "overlap must be between 1 and 100"),
+    ],
+)
+def test_collection_update_refuses_bad_settings(kwargs, message):
+    with pytest.raises(CollectionError, match=message):
+        collection_update(**kwargs)
+    assert not Collection.objects.exists()
+
+
+def test_scheme_cannot_change_under_annotations(monkeypatch):
+    doc = factories.document()
+    factories.annotation(doc)
+    from annotations import scheme
+
+    monkeypatch.setitem(scheme.SCHEMES, "quotes-v2", scheme.QUOTES_V1)
+    with pytest.raises(CollectionError, match="its scheme cannot change"):
+        collection_update(name=doc.collection.name, scheme="quotes-v2")
