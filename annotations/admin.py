@@ -111,10 +111,11 @@ class DocumentAdmin(admin.ModelAdmin):
             )
         return queryset
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Document | None = None) -> list[str]:
-        fields = list(super().get_readonly_fields(request, obj))
+    def get_fields(self, request: HttpRequest, obj: Document | None = None) -> list[str]:
+        fields = list(super().get_fields(request, obj))
         if obj is not None and services.document_text_locked(obj):
-            fields.append("text")
+            # Spans refer to the text: it is shown highlighted above and cannot change.
+            fields.remove("text")
         return fields
 
     @admin.display(description="annotations", ordering="annotation_total")
