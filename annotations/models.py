@@ -17,6 +17,9 @@ class Collection(models.Model):
     )
     guidelines = models.TextField(blank=True, help_text="Markdown shown to annotators.")
     ls_project_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    ls_pulled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When annotations were last reconciled with Label Studio."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -52,6 +55,7 @@ class Document(models.Model):
     meta = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     ls_task_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    ls_pushed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -130,6 +134,39 @@ class AnnotationKindChoices(models.TextChoices):
     HUMAN = AnnotationKind.HUMAN, "human"
     GOLD = AnnotationKind.GOLD, "gold"
     IMPORTED = AnnotationKind.IMPORTED, "imported"
+
+
+class Annotator(models.Model):
+    """A person who labels in Label Studio, by their Label Studio user id and email."""
+
+    ls_user_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    email = models.EmailField(blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["email", "ls_user_id"]
+
+    def __str__(self) -> str:
+        return self.email or self.name or f"Label Studio user {self.ls_user_id}"
+
+    @property
+    def label(self) -> str:
+        """How annotations name this annotator: the email, or a stable stand-in."""
+        return self.email or f"ls-user-{self.ls_user_id}"
+
+
+class LabelStudioTombstone(models.Model):
+    """A Label Studio annotation that was deleted, so a late update cannot bring it back."""
+
+    ls_annotation_id = models.PositiveIntegerField(unique=True)
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"deleted Label Studio annotation {self.ls_annotation_id}"
 
 
 class Annotation(models.Model):

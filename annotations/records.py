@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -82,17 +82,20 @@ class AnnotationRecord:
 
     def content_hash(self) -> str:
         """A digest of what was annotated, to tell a changed annotation from a repeat."""
-        content = {
-            "kind": self.kind,
-            "annotator": self.annotator,
-            "spans": [asdict(span) for span in self.spans],
-            "attributions": [asdict(a) for a in self.attributions],
-            "relations": [asdict(r) for r in self.relations],
-            "model_version": self.model_version,
-            "score": self.score,
-            "provenance": self.provenance,
-            "raw": self.raw,
-        }
+        content = [
+            self.kind,
+            self.annotator,
+            [(s.id, s.label, s.start, s.end, s.text, s.fragments) for s in self.spans],
+            [
+                (a.quote, a.speaker, a.cue, a.speaker_name, a.quote_type, a.stance, a.claim_type)
+                for a in self.attributions
+            ],
+            [(r.type, r.source, r.target) for r in self.relations],
+            self.model_version,
+            self.score,
+            self.provenance,
+            self.raw,
+        ]
         return stable_hash(content)
 
     def span_by_id(self) -> dict[str, SpanRecord]:

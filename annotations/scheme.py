@@ -198,7 +198,7 @@ def render_label_config(scheme: Scheme) -> str:
     )
     lines.append("  </View>")
     lines.append("</View>")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
 
 
 def validate_annotation(scheme: Scheme, text: str, annotation: AnnotationRecord) -> list[str]:
@@ -248,6 +248,48 @@ def complete_attributions(annotation: AnnotationRecord) -> AnnotationRecord:
     if not missing:
         return annotation
     return replace(annotation, attributions=[*annotation.attributions, *missing])
+
+
+def valid_part(scheme: Scheme, text: str, annotation: AnnotationRecord) -> AnnotationRecord:
+    """What of an annotation satisfies the scheme: bad spans and whatever refers to them go.
+
+    For results that must be stored although they break the scheme (they come
+    from Label Studio, which does not check them): the raw result is kept, the
+    problems are reported by validate_annotation, and this part becomes rows.
+    """
+    spans, seen = [], set()
+    for span in annotation.spans:
+        if span.id and span.id not in seen and not _span_problems(scheme, text, span):
+            spans.append(span)
+            seen.add(span.id)
+    labels = {span.id: span.label for span in spans}
+    attributions, quoted = [], set()
+    for attribution in annotation.attributions:
+        if labels.get(attribution.quote) != QUOTE or attribution.quote in quoted:
+            continue
+        quoted.add(attribution.quote)
+        values = {
+            choice.name: getattr(attribution, choice.name)
+            if getattr(attribution, choice.name) in ("", *choice.allowed())
+            else ""
+            for choice in scheme.choices
+        }
+        attributions.append(
+            replace(
+                attribution,
+                speaker=attribution.speaker if labels.get(attribution.speaker) == SPEAKER else None,
+                cue=attribution.cue if labels.get(attribution.cue) == CUE else None,
+                **values,
+            )
+        )
+    relations, antecedents = [], set()
+    for relation in annotation.relations:
+        ends = (labels.get(relation.source), labels.get(relation.target))
+        usable = relation.type == COREF and ends == (SPEAKER, SPEAKER)
+        if usable and relation.source != relation.target and relation.source not in antecedents:
+            relations.append(relation)
+            antecedents.add(relation.source)
+    return replace(annotation, spans=spans, attributions=attributions, relations=relations)
 
 
 def _span_problems(scheme: Scheme, text: str, span) -> list[str]:

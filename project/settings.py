@@ -132,8 +132,25 @@ DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", 2 * 1024 * 1024)
 # Rows written per INSERT batch by the importers.
 IMPORT_BATCH_SIZE = envint("IMPORT_BATCH_SIZE", 500)
 
+# Label Studio: a local one started by `manage.py labelstudio serve`, or any remote
+# one given by URL and API key. The development defaults below are only used
+# while DEBUG is on; production sets its own.
 LABEL_STUDIO_URL = os.getenv("LABEL_STUDIO_URL", "http://127.0.0.1:8080").rstrip("/")
-LABEL_STUDIO_API_KEY = os.getenv("LABEL_STUDIO_API_KEY", "")
+LABEL_STUDIO_API_KEY = os.getenv("LABEL_STUDIO_API_KEY") or (
+    "dev0quotes0token0a1b2c3d4e5f60718293a4b5c6d7e8f9" if DEBUG else ""
+)
+LABEL_STUDIO_USERNAME = os.getenv("LABEL_STUDIO_USERNAME", "admin@example.com")
+LABEL_STUDIO_PASSWORD = os.getenv("LABEL_STUDIO_PASSWORD") or ("admin-pass-123" if DEBUG else "")
+LABEL_STUDIO_WEBHOOK_SECRET = os.getenv("LABEL_STUDIO_WEBHOOK_SECRET") or (
+    "dev-webhook-secret" if DEBUG else ""
+)
 LABEL_STUDIO_DATA_DIR = Path(os.getenv("LABEL_STUDIO_DATA_DIR", VAR_DIR / "labelstudio"))
-LABEL_STUDIO_WEBHOOK_SECRET = os.getenv("LABEL_STUDIO_WEBHOOK_SECRET", "")
+# A migrated, empty data folder made once by `make setup`; new data folders start as a copy.
+LABEL_STUDIO_TEMPLATE_DIR = Path(
+    os.getenv("LABEL_STUDIO_TEMPLATE_DIR", VAR_DIR / "labelstudio-template")
+)
+LABEL_STUDIO_VENV = Path(os.getenv("LABEL_STUDIO_VENV", BASE_DIR / ".venv-labelstudio"))
+LABEL_STUDIO_TIMEOUT = float(os.getenv("LABEL_STUDIO_TIMEOUT", "120"))
+LABEL_STUDIO_PUSH_BATCH = envint("LABEL_STUDIO_PUSH_BATCH", 500)
+# Where Label Studio reaches this service (webhooks, ML backend).
 PUBLIC_URL = os.getenv("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from annotations.models import Annotation, Collection, Document
 from annotations.records import AnnotationRecord, AttributionRecord, SpanRecord, text_hash
-from annotations.services import annotation_rows_write
+from annotations.services import AnnotationWrite, annotation_rows_write
 
 TEXT = '"We will win," said Ana Lopez. She added that it was close.'
 
@@ -48,5 +48,5 @@ def quote_annotation(kind: str = "human", annotator: str = "ana@example.com",
 
 def annotation(doc: Document, record: AnnotationRecord | None = None) -> Annotation:
     record = record or quote_annotation()
-    annotation_rows_write(annotations=[(doc.pk, record)])
+    annotation_rows_write(writes=[AnnotationWrite(doc.pk, record)])
     return doc.annotations.latest("id")

@@ -4,7 +4,7 @@ Keyword-only, typed and atomic; views, admin actions and commands call them
 and do nothing else to the database.
 """
 
-from annotations.services.annotations import WriteCounts, annotation_rows_write
+from annotations.services.annotations import AnnotationWrite, WriteCounts, annotation_rows_write
 from annotations.services.documents import (
     CollectionError,
     DocumentLocked,
@@ -22,6 +22,7 @@ from annotations.services.speakers import (
 )
 
 __all__ = [
+    "AnnotationWrite",
     "CollectionError",
     "collection_update",
     "DocumentLocked",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -27,6 +27,16 @@ ANNOTATION_FIELDS = (
 
 
 @dataclass
+class AnnotationWrite:
+    """One annotation to store: its record, where it breaks the scheme, and other model fields."""
+
+    document_id: int
+    record: AnnotationRecord
+    problems: list[str] = field(default_factory=list)
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class WriteCounts:
     created: int = 0
     updated: int = 0
@@ -34,31 +44,28 @@ class WriteCounts:
 
 
 @transaction.atomic
-def annotation_rows_write(
-    *,
-    annotations: list[tuple[int, AnnotationRecord]],
-    problems: dict[int, list[str]] | None = None,
-) -> WriteCounts:
-    """Create or update one Annotation per (document id, record), with its spans.
+def annotation_rows_write(*, writes: list[AnnotationWrite]) -> WriteCounts:
+    """Create or update one Annotation per write, with its spans and attributions.
 
     A record with a source_key replaces the annotation stored under the same
     key for that document (its spans and attributions are rewritten) unless
-    nothing changed; without a key it is always a new annotation. `problems`
-    (by position in `annotations`) flags records that break the scheme.
+    nothing changed; without a key it is always a new annotation.
     """
     counts = WriteCounts()
-    problems = problems or {}
-    keyed = [(doc, a.source_key) for doc, a in annotations if a.source_key]
-    existing = _existing(keyed)
+    existing = _existing(
+        [(w.document_id, w.record.source_key) for w in writes if w.record.source_key]
+    )
     now = timezone.now()
     to_create, to_update, written = [], [], []
-    for position, (document_id, record) in enumerate(annotations):
+    for write in writes:
+        record = write.record
         row = Annotation(
-            document_id=document_id,
+            document_id=write.document_id,
             source_key=record.source_key,
-            **_values(record, problems.get(position, []), now),
+            **_values(record, write.problems, now),
+            **write.fields,
         )
-        found = existing.get((document_id, record.source_key)) if record.source_key else None
+        found = existing.get((write.document_id, record.source_key)) if record.source_key else None
         if found is None:
             to_create.append(row)
         elif found[1] == row.content_hash:
@@ -70,7 +77,8 @@ def annotation_rows_write(
         written.append((row, record))
     Span.objects.filter(annotation_id__in=[row.pk for row in to_update]).delete()
     Annotation.objects.bulk_create(to_create)
-    Annotation.objects.bulk_update(to_update, ANNOTATION_FIELDS)
+    update_fields = {*ANNOTATION_FIELDS, *(key for w in writes for key in w.fields)}
+    Annotation.objects.bulk_update(to_update, sorted(update_fields))
     counts.created, counts.updated = len(to_create), len(to_update)
     _write_spans(written)
     return counts

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 from django.core.validators import slug_re
 from django.db import transaction
+from django.db.models import Count
 
 from annotations.models import Annotation, Collection, Document, Span
 from annotations.records import text_hash
@@ -114,3 +116,34 @@ def _published(value: Any) -> date | None:
 
 def _datetime(value: str) -> date:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+
+
+def documents_refresh_status(*, document_ids: Iterable[int]) -> int:
+    """new / queued / annotated from how many human annotations a document has.
+
+    A document is annotated once it has as many human annotations as its
+    collection's overlap; documents in review, gold or rejected keep their status.
+    """
+    open_statuses = [Document.Status.NEW, Document.Status.QUEUED, Document.Status.ANNOTATED]
+    documents = list(
+        Document.objects.filter(pk__in=list(document_ids), status__in=open_statuses)
+        .select_related("collection")
+        .only("pk", "status", "ls_task_id", "collection__overlap")
+    )
+    humans = dict(
+        Annotation.objects.filter(document__in=documents, kind=Annotation.Kind.HUMAN)
+        .values("document_id")
+        .annotate(total=Count("pk"))
+        .values_list("document_id", "total")
+    )
+    changed = []
+    for document in documents:
+        if humans.get(document.pk, 0) >= document.collection.overlap:
+            status = Document.Status.ANNOTATED
+        else:
+            status = Document.Status.QUEUED if document.ls_task_id else Document.Status.NEW
+        if status != document.status:
+            document.status = status
+            changed.append(document)
+    Document.objects.bulk_update(changed, ["status"])
+    return len(changed)

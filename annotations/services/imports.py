@@ -27,7 +27,7 @@ from annotations.records import (
     text_hash,
 )
 from annotations.scheme import Scheme, complete_attributions, get_scheme, validate_annotation
-from annotations.services.annotations import annotation_rows_write
+from annotations.services.annotations import AnnotationWrite, annotation_rows_write
 from annotations.services.documents import InvalidMeta, document_fields_from_meta
 
 MAX_ERRORS = 20
@@ -257,7 +257,9 @@ def _write_batch(collection: Collection, batch: list[_Prepared], result: ImportR
         for p in batch
         for annotation in p.record.annotations
     ]
-    counts = annotation_rows_write(annotations=annotations)
+    counts = annotation_rows_write(
+        writes=[AnnotationWrite(document_id, annotation) for document_id, annotation in annotations]
+    )
     result.annotations_created += counts.created
     result.annotations_updated += counts.updated
     result.annotations_unchanged += counts.unchanged

@@ -1,0 +1,182 @@
+"""The one seam to Label Studio's REST API (the only module importing its SDK).
+
+One method per remote call, plain JSON data in and out. Every failure becomes
+a LabelStudioError saying what was asked and whether retrying can help.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import httpx
+from label_studio_sdk import LabelStudio
+from label_studio_sdk.core.api_error import ApiError
+
+
+class LabelStudioError(Exception):
+    def __init__(self, message: str, *, permanent: bool, status: int | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.status = status
+
+
+@contextmanager
+def _calling(what: str) -> Iterator[None]:
+    try:
+        yield
+    except ApiError as error:
+        status = error.status_code or 0
+        detail = error.body if isinstance(error.body, str) else json.dumps(error.body)[:500]
+        raise LabelStudioError(
+            f"Label Studio refused to {what} (HTTP {status}): {detail}",
+            permanent=400 <= status < 500 and status not in (408, 429),
+            status=status,
+        ) from None
+    except httpx.TimeoutException:
+        message = f"Label Studio did not answer in time to {what}"
+        raise LabelStudioError(message, permanent=False) from None
+    except httpx.HTTPError as error:
+        message = f"cannot reach Label Studio to {what}: {error}"
+        raise LabelStudioError(message, permanent=False) from None
+
+
+def _plain(value: Any) -> Any:
+    return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+
+
+class LabelStudioClient:
+    def __init__(self, url: str, api_key: str, *, timeout: float = 60.0) -> None:
+        if not api_key:
+            raise LabelStudioError("no API key: set LABEL_STUDIO_API_KEY", permanent=True)
+        self.url = url.rstrip("/")
+        self._http = httpx.Client(timeout=timeout, follow_redirects=True)
+        self._sdk = LabelStudio(base_url=self.url, api_key=api_key, httpx_client=self._http)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> LabelStudioClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- server -------------------------------------------------------------
+    def health(self) -> bool:
+        try:
+            response = self._http.get(f"{self.url}/health", timeout=2.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200 and response.json().get("status") == "UP"
+
+    def version(self) -> str:
+        with _calling("report its version"):
+            response = self._http.get(f"{self.url}/api/version", timeout=5.0)
+            response.raise_for_status()
+        return str(response.json().get("release", "?"))
+
+    # --- projects -----------------------------------------------------------
+    def project_get(self, project_id: int) -> dict | None:
+        try:
+            with _calling(f"read project {project_id}"):
+                return _plain(self._sdk.projects.get(id=project_id))
+        except LabelStudioError as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def project_create(self, **fields: Any) -> dict:
+        with _calling("create a project"):
+            return _plain(self._sdk.projects.create(**fields))
+
+    def project_update(self, project_id: int, **fields: Any) -> dict:
+        with _calling(f"update project {project_id}"):
+            return _plain(self._sdk.projects.update(id=project_id, **fields))
+
+    def project_delete(self, project_id: int) -> None:
+        with _calling(f"delete project {project_id}"):
+            self._sdk.projects.delete(id=project_id)
+
+    # --- webhooks -----------------------------------------------------------
+    def webhooks(self, project_id: int) -> list[dict]:
+        with _calling("list webhooks"):
+            return [_plain(hook) for hook in self._sdk.webhooks.list(project=str(project_id))]
+
+    def webhook_create(self, **fields: Any) -> dict:
+        with _calling("create a webhook"):
+            return _plain(self._sdk.webhooks.create(**fields))
+
+    def webhook_update(self, webhook_id: int, **fields: Any) -> dict:
+        with _calling(f"update webhook {webhook_id}"):
+            return _plain(self._sdk.webhooks.update(id=webhook_id, **fields))
+
+    # --- tasks --------------------------------------------------------------
+    def tasks_import(self, project_id: int, tasks: list[dict]) -> list[int]:
+        """Create tasks (with predictions); their ids, in the order given."""
+        with _calling(f"import {len(tasks)} task(s)"):
+            response = self._sdk.projects.import_tasks(
+                id=project_id, request=tasks, return_task_ids=True
+            )
+        return list(response.task_ids or [])
+
+    def tasks(self, project_id: int) -> Iterator[dict]:
+        """Every task of a project with its data only (no annotations), page by page."""
+        with _calling(f"list the tasks of project {project_id}"):
+            for task in self._sdk.tasks.list(
+                project=project_id, fields="task_only", page_size=1000
+            ):
+                yield _plain(task)
+
+    def task_delete(self, task_id: int) -> None:
+        with _calling(f"delete task {task_id}"):
+            self._sdk.tasks.delete(id=str(task_id))
+
+    # --- annotations and predictions -----------------------------------------
+    def annotation_create(self, task_id: int, result: list, **fields: Any) -> dict:
+        with _calling(f"create an annotation on task {task_id}"):
+            return _plain(self._sdk.annotations.create(id=task_id, result=result, **fields))
+
+    def annotation_update(self, annotation_id: int, **fields: Any) -> dict:
+        with _calling(f"update annotation {annotation_id}"):
+            return _plain(self._sdk.annotations.update(id=annotation_id, **fields))
+
+    def annotation_delete(self, annotation_id: int) -> None:
+        with _calling(f"delete annotation {annotation_id}"):
+            self._sdk.annotations.delete(id=annotation_id)
+
+    def predictions(self, project_id: int) -> list[dict]:
+        with _calling(f"list the predictions of project {project_id}"):
+            return [_plain(p) for p in self._sdk.predictions.list(project=project_id)]
+
+    def prediction_create(self, task_id: int, result: list, **fields: Any) -> dict:
+        with _calling(f"create a prediction on task {task_id}"):
+            return _plain(self._sdk.predictions.create(task=task_id, result=result, **fields))
+
+    # --- export -------------------------------------------------------------
+    def export_snapshot(self, project_id: int) -> tuple[datetime, list[dict]]:
+        """When the snapshot was taken (Label Studio's clock), and every task in it with its
+        annotations and full predictions, as Label Studio exports them."""
+        with _calling(f"export project {project_id}"):
+            export = self._sdk.projects.exports.create(
+                id=project_id,
+                title="quote-annotations sync",
+                serialization_options={"predictions": {"only_id": False}},
+            )
+            try:
+                data = b"".join(
+                    self._sdk.projects.exports.download(
+                        id=project_id, export_pk=export.id, export_type="JSON"
+                    )
+                )
+            finally:
+                self._sdk.projects.exports.delete(id=project_id, export_pk=export.id)
+        return export.created_at, json.loads(data)
+
+    # --- users --------------------------------------------------------------
+    def users(self) -> list[dict]:
+        with _calling("list users"):
+            return [_plain(user) for user in self._sdk.users.list()]

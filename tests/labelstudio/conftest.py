@@ -1,0 +1,56 @@
+"""One real Label Studio per test session, started from the migrated template."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+
+import pytest
+from django.conf import settings
+
+from annotations.labelstudio import server
+from annotations.labelstudio.client import LabelStudioClient
+from annotations.models import Collection
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((server.LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def label_studio_server(tmp_path_factory):
+    venv = settings.LABEL_STUDIO_VENV
+    if not (venv / "bin" / "label-studio").exists():
+        pytest.skip(f"Label Studio is not installed in {venv}; run `make setup`")
+    config = server.ServerConfig(
+        venv=venv,
+        data_dir=tmp_path_factory.mktemp("labelstudio"),
+        port=free_port(),
+        username=settings.LABEL_STUDIO_USERNAME,
+        password=settings.LABEL_STUDIO_PASSWORD,
+        token=settings.LABEL_STUDIO_API_KEY,
+        template_dir=settings.LABEL_STUDIO_TEMPLATE_DIR,
+    )
+    server.make_template(config)
+    server.start(config)
+    yield config
+    server.stop(config)
+
+
+@pytest.fixture
+def ls_client(label_studio_server, settings) -> LabelStudioClient:
+    settings.LABEL_STUDIO_URL = label_studio_server.url
+    with LabelStudioClient(label_studio_server.url, label_studio_server.token) as client:
+        yield client
+
+
+@pytest.fixture
+def ls_collection(ls_client, settings):
+    """A fresh collection; its Label Studio project is deleted afterwards."""
+    collection = Collection.objects.create(name=f"it-{uuid.uuid4().hex[:10]}", overlap=2)
+    yield collection
+    collection.refresh_from_db()
+    if collection.ls_project_id:
+        ls_client.project_delete(collection.ls_project_id)
