@@ -1,0 +1,710 @@
+"""Quotes, cues and speakers found by rules, sentence by sentence.
+
+A quoted segment followed by a cue ("…," she said) is a direct quote; a cue
+followed by a clause (he said that …) is an indirect quote, mixed when the
+clause holds quoted fragments; "according to X" works either way round; a
+quoted paragraph with no cue continues the previous speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from annotations.preannotate.lexicon import (
+    CLAUSE_BREAKS,
+    COMPLEMENTISERS,
+    DEMAND_CUES,
+    FORM_TO_BASE,
+    PHRASES,
+    QUESTION_CUES,
+    SPEECH_VERBS,
+    VERBISH,
+)
+from annotations.preannotate.speakers import (
+    DETERMINERS,
+    Mention,
+    compatible,
+    mention,
+    np_after,
+    np_before,
+    person_names,
+    subject_at,
+)
+from annotations.preannotate.text import Segment, Text, analyse
+
+# Bases that are also common nouns ("his report", "a claim"); as verbs they need a complement.
+NOUN_LIKE = {
+    "report",
+    "claim",
+    "note",
+    "state",
+    "question",
+    "promise",
+    "demand",
+    "estimate",
+    "forecast",
+    "reply",
+    "stress",
+    "post",
+    "call",
+    "vow",
+    "pledge",
+    "fear",
+    "hope",
+    "comment",
+    "joke",
+    "counter",
+    "signal",
+    "point",
+    "continue",
+    "find",
+    "describe",
+    "expect",
+    "believe",
+    "think",
+    "feel",
+    "agree",
+}
+TELLING = {"tell", "inform", "ask", "remind", "assure", "warn", "brief", "advise"}
+OBJECT_PRONOUNS = {"him", "her", "them", "us", "me", "it", "you"}
+PASSIVE = {"been", "be", "being", "was", "were", "is", "are"}
+POSSESSIVE_BEFORE = DETERMINERS | {"this", "that", "these", "those", "my", "your"}
+SUBJECTS = {"he", "she", "it", "they", "we", "i", "there"}
+SUBORDINATORS = {"after", "before", "because", "although", "though", "while", "whereas"}
+PREPOSITIONS = {
+    "in",
+    "on",
+    "at",
+    "of",
+    "about",
+    "for",
+    "with",
+    "from",
+    "by",
+    "during",
+    "after",
+    "before",
+    "to",
+    "into",
+    "over",
+    "under",
+    "through",
+    "via",
+    "per",
+}
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: int  # token range [start, end)
+    end: int
+    base: str
+    sentence: int
+    chars: tuple[int, int]
+    # The phrase for multiword cues ("call on", "point out"), else the base.
+    phrase: str = ""
+
+
+@dataclass
+class Found:
+    quote: tuple[int, int]  # characters
+    quote_type: str
+    cue: Cue | None
+    speaker: Mention | None
+    score: float
+    entity: str = ""
+
+
+@dataclass
+class Attribution:
+    """The result: quotes with their cue, speaker mention and resolved speaker name."""
+
+    found: list[Found] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+
+def attribute(source: str, known_speakers: dict[str, str] | None = None) -> Attribution:
+    text = analyse(source)
+    return _Attributor(text, known_speakers or {}).run()
+
+
+class _Attributor:
+    def __init__(self, text: Text, known: dict[str, str]) -> None:
+        self.text = text
+        self.known = known
+        self.names = person_names(text)
+        self.cues = find_cues(text)
+        self.cue_starts = {cue.start for cue in self.cues}
+        self.first_words = _first_words(text)
+        self.result = Attribution()
+        self.antecedents: list[Mention] = []
+        self.attached: set[int] = set()
+        self.last: Found | None = None
+        self.last_trailing: tuple[int, Found] | None = None  # (sentence, found)
+
+    # --- driving --------------------------------------------------------------
+    def run(self) -> Attribution:
+        for sentence in range(len(self.text.sentences)):
+            self._sentence(sentence)
+        return self.result
+
+    def _sentence(self, sentence: int) -> None:
+        s0, s1 = self.text.sentences[sentence]
+        subject = subject_at(self.text, sentence)
+        if subject is not None:
+            found = mention(self.text, subject, self.names)
+            if found.kind != "name" or self._proper(found):
+                self._remember(self._mention(subject))
+        segments = self._segments_in(s0, s1)
+        cues = [c for c in self.cues if c.sentence == sentence]
+        used: set[Cue] = set()
+        for index, segment in segments:
+            self._trailing(sentence, index, segment, cues, used)
+        contents: list[tuple[int, int]] = []
+        previous: Found | None = None
+        for cue in cues:
+            if cue in used:
+                continue
+            for found in self._frames(sentence, cue, segments, previous):
+                contents.append(found.quote)
+                self._add(found)
+                previous = found
+        for index, segment in segments:
+            if index in self.attached or any(
+                a <= segment.start and segment.end <= b for a, b in contents
+            ):
+                continue
+            self._continuation(sentence, index, segment)
+
+    def _segments_in(self, s0: int, s1: int) -> list[tuple[int, Segment]]:
+        start, end = self.text.tokens[s0].start, self.text.tokens[s1 - 1].end
+        return [
+            (i, s)
+            for i, s in enumerate(self.text.segments)
+            if not s.inner and start <= s.start < end
+        ]
+
+    # --- a quote followed by its cue: "…," she said ------------------------------
+    def _trailing(self, sentence, index, segment, cues, used) -> None:
+        text = self.text
+        k = text.token_at_or_after(segment.end)
+        if k >= len(text.tokens):
+            return
+        end_sentence = text.sentence_of[k - 1]  # the sentence of the closing mark
+        s1 = text.sentences[end_sentence][1]
+        if end_sentence != sentence:
+            cues = [c for c in self.cues if c.sentence == end_sentence]
+        while k < s1 and text.tokens[k].text == ",":
+            k += 1
+        cue = next((c for c in cues if c.start >= k and c.start - k <= 7), None)
+        if cue is None or k >= s1:
+            return
+        if cue.start == k:
+            span = np_after(text, cue.end, sentence_end=s1)
+        else:
+            span = np_before(text, cue.start, sentence_start=k)
+            if span is None or span[0] != k:
+                return
+        quote, quote_type = (segment.start, segment.end), "direct"
+        if cue.base in QUESTION_CUES:
+            quote = self._last_question(segment) or quote
+        else:
+            before = self._clause_before(sentence, segment)
+            if before is not None:
+                quote, quote_type = (before, segment.end), "mixed"
+        speaker = self._mention(span) if span else None
+        found = Found(quote, quote_type, cue, speaker, 0.9 if speaker else 0.75)
+        self._add(found)
+        self.attached.add(index)
+        used.add(cue)
+        self.last_trailing = (sentence, found)
+
+    def _last_question(self, segment: Segment) -> tuple[int, int] | None:
+        """'“A. B?” he asked': only the question is asked."""
+        inside = self.text.text[segment.start : segment.end]
+        match = re.search(r"[.!?…]\s+(?=[A-Z][^.!?]*\?\W*$)", inside)
+        return (segment.start + match.end(), segment.end) if match else None
+
+    def _clause_before(self, sentence: int, segment: Segment) -> int | None:
+        """Where a clause that the quote completes starts in its sentence, if there is one."""
+        text = self.text
+        s0 = text.sentences[sentence][0]
+        first = text.token_at_or_after(segment.start)
+        words = [t for t in text.tokens[s0:first] if t.is_word and text.segment_of[t.index] == -1]
+        if len(words) < 3 or text.tokens[first - 1].text == ":":
+            return None
+        if any(c.sentence == sentence and c.start < first for c in self.cues):
+            return None
+        return words[0].start
+
+    # --- a cue followed by what was said ----------------------------------------------
+    def _frames(self, sentence, cue, segments, previous) -> list[Found]:
+        text = self.text
+        s0, s1 = text.sentences[sentence]
+        if cue.base == "according":
+            return self._according(sentence, cue)
+        speaker_span = self._passive_agent(cue, s1) or np_before(text, cue.start, sentence_start=s0)
+        postposed = self._postposed(sentence, cue, speaker_span)
+        if postposed is not None:
+            return postposed
+        speaker = self._mention(speaker_span) if speaker_span else None
+        if speaker is None and previous is not None and previous.cue and _coordinated(text, cue):
+            speaker = previous.speaker
+        start, after_complementiser = self._content_start(cue, s1)
+        if cue.start and text.tokens[cue.start - 1].lower in ("who", "which"):
+            comma = next((k for k in range(cue.end, s1) if text.tokens[k].text == ","), s1)
+            s1 = comma
+        found: list[Found] = []
+        while start is not None and start < s1:
+            end = self._content_end(start, s1)
+            found += self._content(start, end, cue, speaker, segments, after_complementiser)
+            start = self._next_content(end, s1)
+            after_complementiser = True
+        return found
+
+    def _next_content(self, end: int, s1: int) -> int | None:
+        """Another complement of the same cue: '… and that …' or '…: “…”'."""
+        tokens = self.text.tokens
+        if end + 1 < s1 and tokens[end].lower == "and" and tokens[end + 1].lower == "that":
+            return end + 2
+        if end + 1 < s1 and tokens[end].text == ":" and self.text.segment_of[end + 1] != -1:
+            return end + 1
+        return None
+
+    def _according(self, sentence: int, cue: Cue) -> list[Found]:
+        text = self.text
+        s0, s1 = text.sentences[sentence]
+        first_word = next(i for i in range(s0, s1) if text.tokens[i].is_word)
+        span = np_after(text, cue.end, sentence_end=s1, until_end=True)
+        if span is None:
+            return []
+        speaker = self._mention(span)
+        if cue.start == first_word:
+            start = span[1] + 1 if span[1] < s1 and text.tokens[span[1]].text == "," else span[1]
+            end = self._content_end(start, s1)
+        else:
+            start, end = first_word, cue.start
+        quote = self._chars(start, end)
+        if quote is None:
+            return []
+        return [Found(quote, self._type(quote, None), cue, speaker, 0.8)]
+
+    def _postposed(self, sentence, cue, speaker_span) -> list[Found] | None:
+        """'…, she said.' / '…, a spokesperson said, and …': the content came first."""
+        text = self.text
+        s0, s1 = text.sentences[sentence]
+        left = speaker_span[0] if speaker_span else cue.start
+        if left <= s0 or text.tokens[left - 1].text != ",":
+            return None
+        after = self._skip_adverbial(cue.end, s1)
+        if after < s1 and text.tokens[after].text not in (".", "!", "?", ","):
+            if speaker_span is not None or np_after(text, after, sentence_end=s1) is None:
+                return None
+            speaker_span = np_after(text, after, sentence_end=s1)  # ", said the minister."
+            after = self._skip_adverbial(speaker_span[1], s1)
+        if after < s1 and text.tokens[after].text not in (".", "!", "?", ","):
+            return None
+        speaker = self._mention(speaker_span) if speaker_span else None
+        first_word = next(i for i in range(s0, s1) if text.tokens[i].is_word)
+        found = []
+        quote = self._chars(first_word, left - 1)
+        if quote and text.segment_of[left - 2] == -1 and self._clause_like(first_word, left - 1):
+            found.append(Found(quote, self._type(quote, None), cue, speaker, 0.7))
+        if after < s1 and text.tokens[after].text == ",":
+            start = after + 1
+            if start < s1 and text.tokens[start].lower in ("and", "but"):
+                start += 1
+            rest = self._chars(start, self._content_end(start, s1))
+            if rest and self._clause_like(start, self._content_end(start, s1)):
+                found.append(Found(rest, self._type(rest, None), cue, speaker, 0.65))
+        return found
+
+    def _skip_adverbial(self, k: int, s1: int) -> int:
+        """Past "on Monday", "in a statement", "late on Tuesday" after a closing cue."""
+        tokens = self.text.tokens
+        if k >= s1 or tokens[k].lower not in PREPOSITIONS | {"late", "early", "last", "this"}:
+            return k
+        j = k
+        while (
+            j < s1
+            and j - k < 8
+            and tokens[j].is_word
+            and tokens[j].lower not in VERBISH
+            and (tokens[j].lower not in COMPLEMENTISERS and self.text.segment_of[j] == -1)
+        ):
+            j += 1
+        return j if j >= s1 or tokens[j].text in (".", "!", "?", ",") else k
+
+    def _passive_agent(self, cue: Cue, s1: int) -> tuple[int, int] | None:
+        tokens = self.text.tokens
+        if cue.start == 0 or tokens[cue.start - 1].lower not in PASSIVE:
+            return None
+        if cue.end < s1 and tokens[cue.end].lower == "by":
+            return np_after(self.text, cue.end + 1, sentence_end=s1)
+        return None
+
+    def _content_start(self, cue: Cue, s1: int) -> tuple[int | None, bool]:
+        tokens, j = self.text.tokens, cue.end
+        if self._passive_agent(cue, s1):
+            j = self._passive_agent(cue, s1)[1]
+        if cue.base in TELLING and j < s1:
+            j = self._skip_recipient(j, s1)
+        for k in range(j, min(j + 12, s1)):
+            token = tokens[k]
+            if self.text.segment_of[k] != -1:
+                # "informed Trump of the fact “…”": only a phrase stands before the quote.
+                lead = tokens[j]
+                if k == j or lead.text == "," or lead.lower in PREPOSITIONS:
+                    return k, k > j
+                break
+            if token.lower in VERBISH or k in self.cue_starts:
+                break
+            if token.lower == "that" or token.text == ":":
+                return k + 1, True
+            if token.lower in COMPLEMENTISERS - {"that"} and k == j:
+                return k, True
+        while j < s1 and tokens[j].text in (",", ":"):
+            j += 1
+        if j < s1 and tokens[j].lower in PREPOSITIONS - {"to"}:
+            j = self._after_phrase(j, s1)
+        if j >= s1 or tokens[j].lower in PREPOSITIONS or tokens[j].lower in ("not", "to"):
+            return None, False  # "asked about …", "declined to …": no reported clause
+        return j, False
+
+    def _after_phrase(self, j: int, s1: int) -> int:
+        """Past "on Saturday" / "in a statement" to the clause's subject, if one follows."""
+        tokens = self.text.tokens
+        k = j + 1
+        if k < s1 and tokens[k].lower in ("a", "an", "the", "his", "her", "its", "their"):
+            k += 1
+        k += 1  # the phrase's noun
+        while k < s1 and k - j < 5 and tokens[k].is_word:
+            if tokens[k].lower in SUBJECTS or tokens[k].lower in ("the", "a", "an"):
+                return k if self._clause_like(k, min(s1, k + 8)) else j
+            k += 1
+        return j
+
+    def _skip_recipient(self, j: int, s1: int) -> int:
+        tokens = self.text.tokens
+        if tokens[j].lower in OBJECT_PRONOUNS:
+            after = tokens[j + 1] if j + 1 < s1 else None
+            if (
+                tokens[j].lower != "it"
+                or after is None
+                or after.text == ","
+                or (after.lower in PREPOSITIONS)
+            ):
+                return j + 1
+        k = j
+        while (
+            k < s1
+            and k - j < 4
+            and tokens[k].is_word
+            and (tokens[k].capitalized or tokens[k].lower in ("the", "a", "an", "company", "board"))
+        ):
+            k += 1
+        if k > j and k < s1 and (tokens[k].lower in ("that", "of") or tokens[k].text in (":",)):
+            return k
+        return j
+
+    def _content_end(self, start: int, s1: int) -> int:
+        text, tokens = self.text, self.text.tokens
+        k = start
+        while k < s1:
+            token = tokens[k]
+            if text.segment_of[k] != -1:
+                segment = text.segments[text.segment_of[k]]
+                after = text.token_at_or_after(segment.end)
+                if self._cue_follows(after, s1):
+                    question = self._asked_question(segment, after, s1)
+                    return text.token_at_or_after(question) if question else after
+                k = after
+                continue
+            if token.text == ";":
+                return k
+            if token.text == ":" and k + 1 < s1 and text.segment_of[k + 1] != -1:
+                return k
+            if token.lower == "and" and k + 1 < s1 and tokens[k + 1].lower == "that":
+                return k
+            if token.text == "," and k + 1 < s1:
+                following = tokens[k + 1].lower
+                if self._cue_follows(k + 1, s1) or (
+                    following in CLAUSE_BREAKS and self._clause_like(start, k)
+                ):
+                    return k
+            if token.lower in ("and", "but") and self._new_predicate(k + 1, s1):
+                return k
+            if (
+                token.lower in SUBORDINATORS
+                and k > start
+                and self._clause_like(start, k)
+                and (self._clause_like(k + 1, s1))
+            ):
+                return k
+            k += 1
+        return s1
+
+    def _new_predicate(self, k: int, s1: int) -> bool:
+        """'… and called on', '… but did not say': the speaker's next act, not more content."""
+        tokens = self.text.tokens
+        while k < s1 and tokens[k].lower in ("also", "then", "later", "still"):
+            k += 1
+        if k >= s1:
+            return False
+        lower = tokens[k].lower
+        if lower in ("did", "does") and k + 1 < s1 and tokens[k + 1].lower in ("not", "n't"):
+            return True
+        return k in self.cue_starts or lower in SPEECH_VERBS or lower in ("declined", "refused")
+
+    def _subordinate_clause(self, k: int, s1: int) -> bool:
+        """'after a defeat left his side …' is a clause; 'after an outage that left …' is not."""
+        words = [t for t in self.text.tokens[k:s1] if t.is_word]
+        for index, word in enumerate(words[:10]):
+            if word.lower in ("that", "which", "who"):
+                return False
+            if index and (word.lower in VERBISH or word.lower.endswith("ed")):
+                return True
+        return False
+
+    def _asked_question(self, segment: Segment, after: int, s1: int) -> int | None:
+        cue = next((c for c in self.cues if after <= c.start <= after + 4), None)
+        if cue is None or cue.base not in QUESTION_CUES:
+            return None
+        split = self._last_question(segment)
+        return split[0] if split else None
+
+    def _cue_follows(self, k: int, s1: int) -> bool:
+        """A short subject and a cue start at k ("he said", "the minister added")."""
+        for cue in self.cues:
+            if k <= cue.start <= k + 4 and cue.start < s1:
+                span = np_before(self.text, cue.start, sentence_start=k)
+                return span is not None and span[0] == k or cue.start == k
+        return False
+
+    def _content(self, start, end, cue, speaker, segments, after_complementiser) -> list[Found]:
+        quote = self._chars(start, end)
+        if quote is None:
+            return []
+        inside = [(i, s) for i, s in segments if quote[0] <= s.start and s.end <= quote[1]]
+        if inside and inside[0][1].start == quote[0] and len(inside) == 1:
+            # What follows a quote that opens the content is the writer's, not the speaker's.
+            index, segment = inside[0]
+            self.attached.add(index)
+            direct = (segment.start, segment.end)
+            return [Found(direct, "direct", cue, speaker, 0.85 if speaker else 0.7)]
+        if cue.phrase in DEMAND_CUES or cue.base in DEMAND_CUES:
+            valid = any(t.lower == "to" for t in self.text.tokens[start:end])
+        else:
+            first = self.text.tokens[start].lower
+            valid = first not in ("to", "not") and (bool(inside) or self._clause_like(start, end))
+        if not valid:
+            return []
+        score = 0.75 if after_complementiser else 0.6
+        return [
+            Found(quote, self._type(quote, inside), cue, speaker, score if speaker else score - 0.1)
+        ]
+
+    def _clause_like(self, start: int, end: int) -> bool:
+        words = [t for t in self.text.tokens[start:end] if t.is_word]
+        if len(words) < 2:
+            return False
+        return any(
+            w.lower in VERBISH or (w.lower.endswith("ed") and i > 0) for i, w in enumerate(words)
+        )
+
+    def _type(self, quote: tuple[int, int], inside: list | None = None) -> str:
+        overlapping = [s for s in self.text.segments if s.start < quote[1] and quote[0] < s.end]
+        return "mixed" if overlapping else "indirect"
+
+    # --- quotes with no cue of their own -----------------------------------------------
+    def _continuation(self, sentence: int, index: int, segment: Segment) -> None:
+        text = self.text
+        last = self.last
+        if last is None:
+            return
+        paragraph = text.paragraph_of[text.token_at_or_after(segment.start)]
+        last_paragraph = text.paragraph_of[text.token_at_or_after(last.quote[0])]
+        gap = paragraph - last_paragraph
+        if gap > 2:
+            return
+        cue, speaker = None, None
+        introduced = self._introduced_by_colon(sentence)
+        if introduced is not None:
+            cue, speaker = introduced
+            found = Found((segment.start, segment.end), "direct", cue, speaker, 0.8)
+            self._add(found)
+            self.attached.add(index)
+            return
+        if self.last_trailing and self.last_trailing[0] in (sentence, sentence - 1):
+            trailing = self.last_trailing[1]
+            # '"A," she said. "B."': one quote split around its cue.
+            if trailing.cue and last_paragraph == paragraph:
+                cue, speaker = trailing.cue, trailing.speaker
+        score = 0.6 if gap <= 1 else 0.45
+        found = Found((segment.start, segment.end), "direct", cue, speaker, score, last.entity)
+        self._add(found)
+        self.attached.add(index)
+
+    def _introduced_by_colon(self, sentence: int) -> tuple[Cue, Mention | None] | None:
+        """'In a letter, she wrote:' closing the previous sentence introduces this quote."""
+        if sentence == 0:
+            return None
+        p0, p1 = self.text.sentences[sentence - 1]
+        tokens = self.text.tokens
+        if tokens[p1 - 1].text != ":":
+            return None
+        cue = next((c for c in self.cues if c.sentence == sentence - 1 and c.end == p1 - 1), None)
+        if cue is None:
+            return None
+        span = np_before(self.text, cue.start, sentence_start=p0)
+        return cue, self._mention(span) if span else None
+
+    # --- bookkeeping ---------------------------------------------------------------------
+    def _chars(self, start: int, end: int) -> tuple[int, int] | None:
+        tokens = self.text.tokens
+        while (
+            start < end
+            and tokens[start].text in (",", ":", ";", "—", "-")
+            or (start < end and tokens[start].lower == "that")
+        ):
+            start += 1
+        while (
+            end > start
+            and tokens[end - 1].text in (",", ".", ";", ":", "—", "-", "!")
+            and (self.text.segment_of[end - 1] == -1)
+        ):
+            end -= 1
+        if start >= end:
+            return None
+        return tokens[start].start, tokens[end - 1].end
+
+    def _mention(self, span: tuple[int, int]) -> Mention:
+        found = mention(self.text, span, self.names)
+        for existing in self.result.mentions:
+            if (existing.start, existing.end) == (found.start, found.end):
+                return existing
+        if found.kind == "pronoun":
+            found.antecedent = self._antecedent(found)
+            found.entity = found.antecedent.entity if found.antecedent else ""
+        elif found.kind == "description" and found.text.lower().startswith("the "):
+            found.entity = self._definite(found) or found.entity
+        found.entity = self.known.get(" ".join(found.entity.split()).casefold(), found.entity)
+        self.result.mentions.append(found)
+        return found
+
+    def _antecedent(self, pronoun: Mention) -> Mention | None:
+        for candidate in reversed(self.antecedents):
+            if candidate.start < pronoun.start and compatible(pronoun.text, candidate.category):
+                return candidate
+        return None
+
+    def _proper(self, found: Mention) -> bool:
+        """A name that is really a name: several words, a known surname, or capitalised
+        elsewhere than at a sentence start ("Zoomly", not "Streets")."""
+        words = found.text.split()
+        if len(words) > 1 or words[-1] in self.names:
+            return True
+        return any(
+            t.text == words[-1] and t.index not in self.first_words for t in self.text.tokens
+        )
+
+    def _definite(self, description: Mention) -> str | None:
+        """'The study' is the study named before; 'the company' the company named before."""
+        if len(description.entity.split()) > 1:
+            return None
+        for candidate in reversed(self.antecedents):
+            if candidate.start >= description.start:
+                continue
+            if candidate.kind == "description" and candidate.head == description.head:
+                return candidate.entity
+        if description.category == "org":
+            for candidate in reversed(self.antecedents):
+                if (
+                    candidate.start < description.start
+                    and candidate.kind == "name"
+                    and (candidate.category == "org")
+                ):
+                    return candidate.entity
+        return None
+
+    def _remember(self, found: Mention) -> None:
+        if found.kind != "pronoun" and found.entity:
+            self.antecedents.append(found)
+
+    def _add(self, found: Found) -> None:
+        if found.speaker is not None:
+            found.entity = found.speaker.entity
+            self._remember(found.speaker)
+        elif self.last is not None and not found.entity:
+            found.entity = self.last.entity if found.cue is None or found.quote_type else ""
+        self.result.found.append(found)
+        self.last = found
+
+
+def _coordinated(text: Text, cue: Cue) -> bool:
+    return cue.start > 0 and text.tokens[cue.start - 1].lower in ("and", "but", "then")
+
+
+def _first_words(text: Text) -> set[int]:
+    tokens = text.tokens
+    return {next((i for i in range(a, b) if tokens[i].is_word), a) for a, b in text.sentences}
+
+
+def find_cues(text: Text) -> list[Cue]:
+    first_words = _first_words(text)
+    cues: list[Cue] = []
+    for token in text.tokens:
+        if cues and token.index < cues[-1].end:
+            continue
+        if token.lower in FORM_TO_BASE or token.lower == "according":
+            cue = _cue_at(text, token.index, first_words)
+            if cue is not None:
+                cues.append(cue)
+    return cues
+
+
+def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
+    tokens = text.tokens
+    token = tokens[i]
+    if text.segment_of[i] != -1 or not token.is_word:
+        return None
+    sentence = text.sentence_of[i]
+    if token.lower == "according" and i + 1 < len(tokens) and tokens[i + 1].lower == "to":
+        return Cue(i, i + 2, "according", sentence, (token.start, tokens[i + 1].end))
+    base = FORM_TO_BASE.get(token.lower)
+    if base is None or i in first_words:
+        return None
+    if token.lower.endswith("ing") and token.lower != "saying":
+        return None
+    previous = tokens[i - 1].lower if i else ""
+    if previous in POSSESSIVE_BEFORE or previous.endswith(("'s", "’s")):
+        return None
+    if previous in ("not", "never", "n't") or (i > 1 and tokens[i - 2].lower in ("not", "never")):
+        return None  # "did not say whether …" reports nothing
+    end = _phrase_end(tokens, i, base)
+    following = tokens[end] if end < len(tokens) else None
+    followed_by_quote = following is not None and text.segment_of[end] != -1
+    complement = following is not None and (
+        following.lower in COMPLEMENTISERS or following.text == ":" or followed_by_quote
+    )
+    if end == i + 1 and token.lower not in SPEECH_VERBS and not complement:
+        return None
+    if end == i + 1 and base in NOUN_LIKE and token.lower in (base, base + "s"):
+        nearby = [t.lower for t in tokens[max(0, i - 2) : i]]
+        if not complement or any(word in POSSESSIVE_BEFORE for word in nearby):
+            return None
+    phrase = " ".join([base, *(t.lower for t in tokens[i + 1 : end])])
+    return Cue(i, end, base, sentence, (token.start, tokens[end - 1].end), phrase)
+
+
+def _phrase_end(tokens, i: int, base: str) -> int:
+    best = i + 1
+    for phrase in PHRASES:
+        if phrase[0] != base or len(phrase) == 1:
+            continue
+        rest = phrase[1:]
+        words = [t.lower for t in tokens[i + 1 : i + 1 + len(rest)]]
+        if tuple(words) == rest:
+            best = max(best, i + 1 + len(rest))
+    return best

@@ -1,0 +1,448 @@
+"""Speaker mentions: finding the noun phrase next to a cue, naming its entity, and
+resolving pronouns and short names to the person or body they stand for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from annotations.preannotate.lexicon import (
+    ABBREVIATIONS,
+    FORM_TO_BASE,
+    NP_CONNECTORS,
+    NP_SKIP,
+    NP_STOP,
+    ORGANISATION_WORDS,
+    PERSON_ROLES,
+    PRONOUNS,
+    TITLES,
+    VERBISH,
+)
+from annotations.preannotate.text import Text, Token
+
+DETERMINERS = {
+    "the",
+    "a",
+    "an",
+    "its",
+    "his",
+    "her",
+    "their",
+    "our",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "several",
+    "some",
+    "many",
+    "both",
+}
+# Capitalised words that start a sentence without starting a speaker's name.
+NOT_NAMES = {
+    "in",
+    "on",
+    "at",
+    "before",
+    "after",
+    "according",
+    "asked",
+    "speaking",
+    "not",
+    "and",
+    "but",
+    "or",
+    "so",
+    "when",
+    "while",
+    "as",
+    "to",
+    "it",
+    "this",
+    "that",
+    "there",
+    "here",
+    "if",
+    "for",
+    "with",
+    "from",
+    "by",
+    "of",
+    "during",
+    "since",
+    "although",
+    "though",
+    "however",
+    "meanwhile",
+    "yet",
+    "still",
+    "also",
+    "then",
+    "what",
+    "why",
+    "how",
+    "where",
+    "who",
+    "which",
+    "both",
+    "neither",
+    "each",
+    "every",
+    "all",
+    "no",
+    "once",
+    "instead",
+    "despite",
+    "until",
+    "unless",
+}
+APPOSITIVE_STARTS = {
+    "who",
+    "which",
+    "whose",
+    "whom",
+    "where",
+    "in",
+    "on",
+    "at",
+    "after",
+    "before",
+    "speaking",
+    "asked",
+    "when",
+    "while",
+}
+MAX_NP = 12
+# Reporting verbs whose base form is also a common noun at the head of a subject.
+NOUN_LIKE_VERBS = {
+    "report",
+    "study",
+    "claim",
+    "statement",
+    "note",
+    "call",
+    "question",
+    "survey",
+    "estimate",
+    "forecast",
+    "post",
+    "promise",
+    "demand",
+    "reply",
+}
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    # "pronoun", "name" or "description".
+    kind: str
+    # "person", "group", "org" or "" (not known).
+    category: str
+    entity: str = ""
+    antecedent: Mention | None = None
+    # The head noun of a description ("study" in "a study by the University of X").
+    head: str = ""
+
+
+def np_before(text: Text, end: int, *, sentence_start: int) -> tuple[int, int] | None:
+    """The noun phrase that ends just before token `end` (the subject of a cue)."""
+    tokens = text.tokens
+    i = end - 1
+    while i >= sentence_start and tokens[i].lower in NP_SKIP:
+        i -= 1
+    if i < sentence_start:
+        return None
+    if tokens[i].text == ",":
+        return _before_comma(text, i, sentence_start)
+    start = i + 1
+    while i >= sentence_start and _np_word(text, i, start):
+        start = i
+        i -= 1
+    return _trim(text, start, _last_word(text, end))
+
+
+def _before_comma(text: Text, comma: int, sentence_start: int) -> tuple[int, int] | None:
+    """X, who ..., said / X, Name, said: skip a relative or participle clause, take a name."""
+    tokens = text.tokens
+    first = comma - 1
+    while first >= sentence_start and tokens[first].text != ",":
+        if text.segment_of[first] != -1:
+            return None
+        first -= 1
+    if first < sentence_start:
+        return None  # the comma ends an introductory phrase: no subject before the cue
+    inner = (first + 1, comma)
+    if tokens[inner[0]].lower not in APPOSITIVE_STARTS and any(
+        tokens[k].capitalized for k in range(*inner)
+    ):
+        found = np_before(text, comma, sentence_start=first + 1)
+        if found:
+            return found
+    return np_before(text, first, sentence_start=sentence_start)
+
+
+def _np_word(text: Text, i: int, right: int) -> bool:
+    token = text.tokens[i]
+    if text.segment_of[i] != -1 or right - i > MAX_NP:
+        return False
+    if token.text in ("’", "'"):
+        return (
+            i > 0
+            and text.tokens[i - 1].lower.endswith("s")
+            and text.tokens[i - 1].end == token.start
+        )
+    if token.text == ".":
+        return _abbreviation_dot(text, i)
+    if not token.is_word:
+        return False
+    lower = token.lower
+    if lower in NP_CONNECTORS or lower in DETERMINERS:
+        return True
+    if token.capitalized:
+        return lower not in NOT_NAMES or i == right - 1 and lower in ("it",)
+    return not (
+        lower in NP_STOP
+        or lower in VERBISH
+        or _verb_form(lower)
+        or lower.endswith("ly")
+        or lower.endswith("ing")
+    )
+
+
+def _verb_form(lower: str) -> bool:
+    """A reporting verb's inflected form ("said", "reported"); "report" may be a noun."""
+    base = FORM_TO_BASE.get(lower)
+    return base is not None and (lower != base or base not in NOUN_LIKE_VERBS)
+
+
+def _last_word(text: Text, end: int) -> int:
+    i = end
+    while i > 0 and text.tokens[i - 1].lower in NP_SKIP:
+        i -= 1
+    return i
+
+
+def _trim(text: Text, start: int, end: int) -> tuple[int, int] | None:
+    tokens = text.tokens
+    while start < end and tokens[start].lower in NP_CONNECTORS - {"the", "a", "an"}:
+        start += 1
+    while end > start and (
+        tokens[end - 1].lower in NP_CONNECTORS or tokens[end - 1].lower in DETERMINERS
+    ):
+        end -= 1
+    if start >= end:
+        return None
+    words = [t for t in tokens[start:end] if t.is_word]
+    if not words or all(w.lower in DETERMINERS | NP_CONNECTORS for w in words):
+        return None
+    return start, end
+
+
+def np_after(
+    text: Text, start: int, *, sentence_end: int, until_end: bool = False
+) -> tuple[int, int] | None:
+    """The noun phrase that starts at token `start` (an inverted subject: said X)."""
+    end = start
+    while end < sentence_end and text.segment_of[end] == -1:
+        if _ends_phrase(text, end, start, until_end=until_end):
+            break
+        end += 1
+        if end - start > (30 if until_end else MAX_NP):
+            return None
+    return _trim(text, start, end)
+
+
+def _ends_phrase(text: Text, i: int, start: int, *, until_end: bool) -> bool:
+    token = text.tokens[i]
+    if until_end:
+        return token.text in (",", ";", ":", ".", "?", "!") and not _abbreviation_dot(text, i)
+    if token.lower in NP_STOP or (token.lower in FORM_TO_BASE and i > start):
+        return True
+    return not (token.is_word or _abbreviation_dot(text, i) or token.text in ("’", "'"))
+
+
+def _abbreviation_dot(text: Text, i: int) -> bool:
+    """The dot of "Dr." or of an initial ("J. Smith"), not a full stop."""
+    token = text.tokens[i]
+    if token.text != "." or i == 0 or text.tokens[i - 1].end != token.start:
+        return False
+    before = text.tokens[i - 1]
+    return before.lower in ABBREVIATIONS or (len(before.text) == 1 and before.capitalized)
+
+
+def subject_at(text: Text, sentence: int) -> tuple[int, int] | None:
+    """A sentence's opening noun phrase, when the sentence opens with one."""
+    start, end = text.sentences[sentence]
+    while start < end and not text.tokens[start].is_word:
+        start += 1
+    if start >= end or text.segment_of[start] != -1:
+        return None
+    first = text.tokens[start]
+    if not first.capitalized or first.lower in NOT_NAMES or first.lower in FORM_TO_BASE:
+        return None
+    stop = start
+    while stop < end and stop - start < MAX_NP:
+        token = text.tokens[stop]
+        if text.segment_of[stop] != -1 or token.text in (",", ";", ":", "?", "!"):
+            break
+        if token.text == "." and not _abbreviation_dot(text, stop):
+            break
+        lower = token.lower
+        if (
+            stop > start
+            and not token.capitalized
+            and (
+                lower in NP_STOP
+                or lower in VERBISH
+                or lower in FORM_TO_BASE
+                or lower.endswith(("ed", "ly"))
+                or (
+                    lower.endswith("s")
+                    and lower not in PERSON_ROLES
+                    and _plural_after_name(text, stop, start)
+                )
+            )
+        ):
+            break
+        stop += 1
+    return _trim(text, start, stop)
+
+
+def _plural_after_name(text: Text, i: int, start: int) -> bool:
+    """'Zoomly insists': a lower-case -s word right after a capitalised run is a verb."""
+    return text.tokens[i - 1].capitalized
+
+
+def mention(text: Text, span: tuple[int, int], names: dict[str, str]) -> Mention:
+    tokens = text.tokens[span[0] : span[1]]
+    start, end = tokens[0].start, tokens[-1].end
+    surface = text.text[start:end]
+    lower = surface.lower()
+    if len(tokens) == 1 and lower in PRONOUNS:
+        return Mention(start, end, surface, "pronoun", PRONOUNS[lower])
+    name = _name_part(tokens)
+    if name is not None and name[-1].lower in ORGANISATION_WORDS:
+        name = _organisation_name(tokens) or name
+    if name is not None:
+        entity = text.text[name[0].start : name[-1].end]
+        resolved = names.get(name[-1].text, entity) if len(name) == 1 else entity
+        titled = any(t.lower in TITLES for t in tokens[: len(tokens) - len(name)])
+        if (
+            len(name) == 1
+            and resolved == entity
+            and not titled
+            or any(t.lower in ORGANISATION_WORDS for t in name)
+        ):
+            category = "org"
+        else:
+            category = "person"
+        if len(name) >= 2 and name[0].lower in ("dr", "mr", "mrs", "ms", "prof"):
+            resolved = names.get(name[-1].text, resolved)
+        return Mention(start, end, surface, "name", category, _strip_titles(resolved))
+    words = [t for t in tokens if t.is_word]
+    core = words[1:] if words and words[0].lower in DETERMINERS and len(words) > 1 else words
+    head = _head(core)
+    if any(t.lower in ORGANISATION_WORDS for t in core):
+        category = "org"
+    elif head is not None and head.lower.endswith("s") and not head.lower.endswith("ss"):
+        category = "group"
+    elif head is not None and head.lower in PERSON_ROLES:
+        category = "person"
+    else:
+        category = ""
+    described = text.text[core[0].start : core[-1].end] if core else surface
+    found = Mention(start, end, surface, "description", category, described)
+    found.head = head.lower if head is not None else ""
+    return found
+
+
+def _name_part(tokens: list[Token]) -> list[Token] | None:
+    """The trailing proper name of a phrase made of titles and a name, if that is its shape."""
+    run: list[Token] = []
+    for token in reversed(tokens):
+        if token.text == "." and run:
+            run.insert(0, token)
+            continue
+        if token.is_word and token.capitalized and token.lower not in TITLES:
+            run.insert(0, token)
+            continue
+        break
+    words = [t for t in run if t.is_word]
+    if not words:
+        return None
+    rest = tokens[: len(tokens) - len(run)]
+    if any(t.lower in NP_CONNECTORS - {"the", "a", "an"} for t in rest):
+        return None  # "analysts at Corbel Securities" is a description
+    while run and run[0].text == ".":
+        run.pop(0)
+    # A leading abbreviation title with its dot ("Dr. Ines Marlow").
+    if len(run) >= 3 and run[1].text == "." and run[0].lower in ("dr", "mr", "mrs", "ms", "prof"):
+        run = run[2:]
+    return run or None
+
+
+def _organisation_name(tokens: list[Token]) -> list[Token] | None:
+    """A body's name runs over every capitalised word before its last ("Foreign Ministry")."""
+    run: list[Token] = []
+    for token in reversed(tokens):
+        if (token.is_word and token.capitalized and token.lower not in DETERMINERS) or (
+            token.text in ("’", "'", "&") and run
+        ):
+            run.insert(0, token)
+            continue
+        break
+    return run or None
+
+
+def _head(words: list[Token]) -> Token | None:
+    """The noun a description is about: the last word before what modifies it."""
+    for index, token in enumerate(words):
+        lower = token.lower
+        ends = lower in NP_CONNECTORS - {"the", "a", "an"} or lower in NP_STOP
+        if ends or (index and lower.endswith("ed") and not token.capitalized):
+            return words[index - 1] if index else None
+    return words[-1] if words else None
+
+
+def _strip_titles(name: str) -> str:
+    parts = name.split()
+    while len(parts) > 1 and parts[0].lower().rstrip(".") in TITLES:
+        parts.pop(0)
+    return " ".join(parts)
+
+
+def person_names(text: Text) -> dict[str, str]:
+    """Last name -> full name, for every run of two or more capitalised words in the text."""
+    names: dict[str, str] = {}
+    run: list[Token] = []
+    for token in [*text.tokens, None]:
+        if (
+            token is not None
+            and token.is_word
+            and token.capitalized
+            and text.segment_of[token.index] == -1
+            and token.lower not in NOT_NAMES
+        ):
+            run.append(token)
+            continue
+        words = [t for t in run if t.lower not in TITLES]
+        if len(words) >= 2 and not any(t.lower in ORGANISATION_WORDS for t in words):
+            full = " ".join(t.text for t in words[-3:])
+            names.setdefault(words[-1].text, full)
+        elif len(run) >= 2 and run[-1].lower in ORGANISATION_WORDS:
+            # A body is shortened to its first word: "Orbis Foods" -> "Orbis".
+            names.setdefault(run[0].text, " ".join(t.text for t in run))
+        run = []
+    return names
+
+
+def compatible(pronoun: str, category: str) -> bool:
+    wanted = PRONOUNS.get(pronoun.lower(), "")
+    if wanted == "person":
+        return category == "person"
+    if wanted == "group":
+        return category in ("group", "org")
+    return category == "org"

@@ -1,0 +1,241 @@
+"""Tokens, sentences and quoted segments of a text, with character offsets."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+from annotations.preannotate.lexicon import ABBREVIATIONS
+
+TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\d+(?:[.,]\d+)*|\w+(?:[’'\-]\w+)*|\.\.\.|[^\w\s]")
+DOUBLE_OPENERS = {"“": "”", "„": "“", "«": "»", '"': '"'}
+SINGLE_OPENERS = {"‘": "’", "‹": "›", "'": "'"}
+ENDS = {".", "?", "!", "…"}
+MARKS = re.compile("[\"'“”„«»‘’‹›]")
+
+
+@dataclass(slots=True)
+class Token:
+    text: str
+    lower: str
+    start: int
+    end: int
+    index: int
+    capitalized: bool
+    is_word: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Text inside quote marks, marks included; `inner` for quotes inside quotes."""
+
+    start: int
+    end: int
+    inner: bool = False
+
+
+@dataclass
+class Text:
+    text: str
+    tokens: list[Token] = field(default_factory=list)
+    # Token index ranges [start, end) of sentences, and each token's sentence.
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    sentence_of: list[int] = field(default_factory=list)
+    paragraph_of: list[int] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+    # The outer segment each token lies in (index into segments), or -1.
+    segment_of: list[int] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+
+    def between(self, start: int, end: int) -> str:
+        return self.text[start:end]
+
+    def token_at_or_after(self, offset: int) -> int:
+        return bisect_left(self.starts, offset)
+
+
+# '"A, he said. B."': a closing and an opening mark were left out around the cue.
+INNER_CUE = re.compile(
+    r",\s+(?:he|she|they|it|we|I|[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2})\s+"
+    r"(?:said|says|added|adds|asked|continued|explained|insisted|told\s+\w+)[.,]\s+(?=[A-Z])"
+)
+
+
+def analyse(text: str) -> Text:
+    result = Text(text)
+    tokens = []
+    for i, match in enumerate(TOKEN.finditer(text)):
+        word = match.group()
+        first = word[0]
+        tokens.append(
+            Token(
+                word, word.lower(), match.start(), match.end(), i, first.isupper(), first.isalnum()
+            )
+        )
+    result.tokens = tokens
+    result.starts = [token.start for token in tokens]
+    result.segments = split_unclosed(text, quoted_segments(text))
+    result.paragraph_of = _paragraphs(text, result.tokens)
+    result.segment_of = _segment_of(result.tokens, result.segments)
+    result.sentences = _sentences(result)
+    result.sentence_of = [0] * len(result.tokens)
+    for number, (start, end) in enumerate(result.sentences):
+        for index in range(start, end):
+            result.sentence_of[index] = number
+    return result
+
+
+def _paragraphs(text: str, tokens: list[Token]) -> list[int]:
+    breaks = [m.start() for m in re.finditer(r"\n", text)]
+    numbers, paragraph = [], 0
+    position = 0
+    for token in tokens:
+        while position < len(breaks) and breaks[position] < token.start:
+            position += 1
+            paragraph += 1
+        numbers.append(paragraph)
+    return numbers
+
+
+def _segment_of(tokens: list[Token], segments: list[Segment]) -> list[int]:
+    owners = [-1] * len(tokens)
+    outer = [(i, s) for i, s in enumerate(segments) if not s.inner]
+    position = 0
+    for token in tokens:
+        while position < len(outer) and outer[position][1].end <= token.start:
+            position += 1
+        if (
+            position < len(outer)
+            and outer[position][1].start <= token.start < outer[position][1].end
+        ):
+            owners[token.index] = outer[position][0]
+    return owners
+
+
+def _sentences(text: Text) -> list[tuple[int, int]]:
+    tokens, sentences, start = text.tokens, [], 0
+    closing = {segment.end - 1 for segment in text.segments}
+    for i, token in enumerate(tokens):
+        last = i + 1 == len(tokens)
+        if last or text.paragraph_of[i + 1] != text.paragraph_of[i]:
+            sentences.append((start, i + 1))
+            start = i + 1
+            continue
+        if token.text not in ENDS or (token.text == "." and _abbreviation(tokens, i)):
+            continue
+        following = i + 1
+        while following < len(tokens) and tokens[following].start in closing:
+            following += 1
+        if following >= len(tokens):
+            continue
+        nxt = tokens[following]
+        opens = any(segment.start == nxt.start for segment in text.segments)
+        if nxt.capitalized or nxt.text.isdigit() or opens:
+            # A sentence ending inside a quote only ends the sentence if the quote ends too.
+            if text.segment_of[i] != -1 and following == i + 1 and not opens:
+                inside_after = text.segment_of[following] == text.segment_of[i]
+                if inside_after:
+                    continue
+            sentences.append((start, following))
+            start = following
+    return [s for s in sentences if s[0] < s[1]]
+
+
+def _abbreviation(tokens: list[Token], index: int) -> bool:
+    if index == 0:
+        return False
+    before = tokens[index - 1]
+    if before.end != tokens[index].start:
+        return False
+    return before.lower in ABBREVIATIONS or (len(before.text) == 1 and before.text.isupper())
+
+
+def split_unclosed(text: str, segments: list[Segment]) -> list[Segment]:
+    result = []
+    for segment in segments:
+        match = None if segment.inner else INNER_CUE.search(text, segment.start, segment.end)
+        if match is None:
+            result.append(segment)
+        else:
+            result.append(Segment(segment.start, match.start() + 1))
+            result.append(Segment(match.end(), segment.end))
+    return result
+
+
+def quoted_segments(text: str) -> list[Segment]:
+    """Quoted stretches, paragraph by paragraph; a quote left open at the end of a
+    paragraph runs on when the next paragraph opens with a quote mark (the news
+    convention), and otherwise ends with its paragraph."""
+    segments: list[Segment] = []
+    paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    carried: tuple[str, int] | None = None
+    for number, (p_start, p_end) in enumerate(paragraphs):
+        found, still_open = _paragraph_segments(text, p_start, p_end, carried)
+        segments.extend(found)
+        carried = None
+        if still_open is not None:
+            following = paragraphs[number + 1][0] if number + 1 < len(paragraphs) else None
+            if following is not None and text[following] == still_open[0]:
+                carried = still_open
+            else:
+                end = p_end
+                while end > still_open[1] and text[end - 1].isspace():
+                    end -= 1
+                segments.append(Segment(still_open[1], end))
+    return sorted(segments, key=lambda s: (s.start, -s.end))
+
+
+def _paragraph_segments(
+    text: str, start: int, end: int, carried: tuple[str, int] | None
+) -> tuple[list[Segment], tuple[str, int] | None]:
+    segments: list[Segment] = []
+    stack: list[tuple[str, int]] = []
+    if carried is not None:
+        stack.append(carried)
+        # The paragraph's own opening mark continues the carried quote.
+        start += 1
+    for match in MARKS.finditer(text, start, end):
+        index, char = match.start(), match.group()
+        if stack and _closes(text, index, stack[-1][0]):
+            opener, opened = stack.pop()
+            segments.append(Segment(opened, index + 1, inner=bool(stack)))
+        elif (
+            char in DOUBLE_OPENERS
+            and _opens(text, index, char, stack)
+            or char in SINGLE_OPENERS
+            and _opens(text, index, char, stack)
+        ):
+            stack.append((char, index))
+        elif char == "”" and stack:
+            # A double closing mark ends whatever is open (mixed marks: ‘ … ”).
+            opener, opened = stack.pop()
+            while stack:
+                opener, opened = stack.pop()
+            segments.append(Segment(opened, index + 1))
+    return segments, (stack[0] if stack else None)
+
+
+def _opens(text: str, index: int, char: str, stack: list[tuple[str, int]]) -> bool:
+    before = text[index - 1] if index > 0 else " "
+    after = text[index + 1] if index + 1 < len(text) else " "
+    if char in ("'", "‘", "‹") and (before.isalnum() or after.isspace()):
+        return False  # an apostrophe (don't, the 90s) or a stray mark
+    if char == '"' and any(open_char == '"' for open_char, _ in stack):
+        return False
+    return not after.isspace() or char in "«„“"
+
+
+def _closes(text: str, index: int, opener: str) -> bool:
+    char = text[index]
+    expected = DOUBLE_OPENERS.get(opener) or SINGLE_OPENERS.get(opener)
+    if char != expected and not (opener == "„" and char == "”"):
+        return False
+    if char in ("'", "’"):
+        after = text[index + 1] if index + 1 < len(text) else " "
+        before = text[index - 1] if index > 0 else " "
+        if after.isalnum() and before.isalnum():
+            return False  # don’t, Ukraine’s
+        if before.isspace():
+            return False
+    return True

@@ -1,0 +1,215 @@
+"""Every rule of the attributor, on sentences written for these tests."""
+
+import pytest
+
+from annotations.preannotate import claim_hint, preannotate
+from annotations.preannotate.attribute import attribute
+
+
+def found(text: str, known: dict | None = None) -> list[tuple]:
+    record = preannotate(text, known_speakers=known)
+    spans = record.span_by_id()
+    rows = []
+    for a in record.attributions:
+        speaker, cue = spans.get(a.speaker), spans.get(a.cue)
+        rows.append(
+            (
+                spans[a.quote].text,
+                speaker.text if speaker else None,
+                cue.text if cue else None,
+                a.speaker_name,
+                a.quote_type,
+            )
+        )
+    return rows
+
+
+# --- direct quotes -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        ('"The bridge will reopen in May," said Mayor Lena Ortiz.',
+         ('"The bridge will reopen in May,"', "Mayor Lena Ortiz", "said", "Lena Ortiz", "direct")),
+        ("“We are ready,” the coach told reporters.",
+         ("“We are ready,”", "the coach", "told reporters", "coach", "direct")),
+        ('"Nobody saw it coming," says Priya Nair, who runs the shelter.',
+         ('"Nobody saw it coming,"', "Priya Nair", "says", "Priya Nair", "direct")),
+        ("Senator Hal Brook warned: “This bill will fail.”",
+         ("“This bill will fail.”", "Senator Hal Brook", "warned", "Hal Brook", "direct")),
+        ("The ministry said in a statement that “all flights are suspended.”",
+         ("“all flights are suspended.”", "The ministry", "said", "ministry", "direct")),
+    ],
+)  # fmt: skip
+def test_direct_quotes_with_their_cue_before_or_after(text, row):
+    assert found(text) == [row]
+
+
+def test_a_quote_split_around_its_cue_keeps_speaker_and_cue():
+    text = '"We tried," said Omar Haddad, the team\'s captain. "We just ran out of time."'
+    assert found(text) == [
+        ('"We tried,"', "Omar Haddad", "said", "Omar Haddad", "direct"),
+        ('"We just ran out of time."', "Omar Haddad", "said", "Omar Haddad", "direct"),
+    ]
+
+
+def test_a_question_followed_by_asked_is_the_question_only():
+    text = "Kim Lee said: “Prices rose again. Who pays for that?” she asked."
+    rows = found(text)
+    assert ("Who pays for that?”", "she", "asked", "Kim Lee", "direct") in rows
+
+
+def test_a_paragraph_continuing_a_quote_keeps_the_speaker():
+    text = (
+        "“The river is rising,” said engineer Tom Ash.\n"
+        "Crews worked all night.\n"
+        "“We expect the peak tomorrow.”\n"
+    )
+    rows = found(text)
+    assert rows[-1] == ("“We expect the peak tomorrow.”", None, None, "Tom Ash", "direct")
+
+
+# --- indirect and mixed ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        ("Finance Minister Ana Ruiz said that the deficit would shrink next year.",
+         ("the deficit would shrink next year", "Finance Minister Ana Ruiz", "said", "Ana Ruiz",
+          "indirect")),
+        ("The union argued the offer was too low.",
+         ("the offer was too low", "The union", "argued", "union", "indirect")),
+        ("Dr. Sam Yoo, the lead author, noted that the sample was small.",
+         ("the sample was small", "Dr. Sam Yoo", "noted", "Sam Yoo", "indirect")),
+        ("Police spokesman Ray Dunn told the court that the car had been stolen.",
+         ("the car had been stolen", "Police spokesman Ray Dunn", "told", "Ray Dunn", "indirect")),
+        ("The mayor asked whether the budget was final.",
+         ("whether the budget was final", "The mayor", "asked", "mayor", "indirect")),
+        ("Lisa Grant, who chairs the board, insisted the sale was legal.",
+         ("the sale was legal", "Lisa Grant", "insisted", "Lisa Grant", "indirect")),
+    ],
+)  # fmt: skip
+def test_indirect_quotes(text, row):
+    assert found(text) == [row]
+
+
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        ("According to the fire service, the blaze started in a kitchen.",
+         ("the blaze started in a kitchen", "the fire service", "According to", "fire service",
+          "indirect")),
+        ("Turnout was the lowest in decades, according to election officials.",
+         ("Turnout was the lowest in decades", "election officials", "according to",
+          "election officials", "indirect")),
+    ],
+)  # fmt: skip
+def test_according_to_before_and_after(text, row):
+    assert found(text) == [row]
+
+
+def test_a_clause_with_quoted_fragments_is_mixed():
+    text = 'Coach Ben Hale said the defeat was "embarrassing" and "avoidable".'
+    assert found(text) == [
+        ('the defeat was "embarrassing" and "avoidable"', "Coach Ben Hale", "said", "Ben Hale",
+         "mixed"),
+    ]  # fmt: skip
+
+
+def test_parenthetical_cue_after_the_content():
+    text = "The talks will resume on Monday, a spokeswoman said."
+    assert found(text) == [
+        ("The talks will resume on Monday", "a spokeswoman", "said", "spokeswoman", "indirect")
+    ]
+
+
+def test_nested_reporting_gives_both_quotes():
+    text = "Judge Mia Ross wrote that officials had been told by engineers that the dam could fail."
+    rows = found(text)
+    assert ("the dam could fail", "engineers", "told", "engineers", "indirect") in rows
+    assert rows[0][1:4] == ("Judge Mia Ross", "wrote", "Mia Ross")
+
+
+def test_coordinated_cues_share_the_speaker():
+    text = "The nurses said the wards were full and called on the minister to act."
+    rows = found(text)
+    assert rows == [
+        ("the wards were full", "The nurses", "said", "nurses", "indirect"),
+        ("the minister to act", "The nurses", "called on", "nurses", "indirect"),
+    ]
+
+
+# --- speakers ---------------------------------------------------------------------------
+
+
+def test_pronouns_and_short_names_resolve_to_the_named_speaker():
+    text = (
+        "Health Secretary Joan Pike said the plan was ready.\n"
+        "Pike added that hospitals would get more staff. She warned that winter would be hard."
+    )
+    names = [row[3] for row in found(text)]
+    assert names == ["Joan Pike", "Joan Pike", "Joan Pike"]
+    record = preannotate(text)
+    [relation] = record.relations
+    spans = record.span_by_id()
+    assert (spans[relation.source].text, spans[relation.target].text) == ("She", "Pike")
+
+
+def test_they_and_it_find_groups_and_bodies():
+    text = (
+        'Analysts at Brightline Bank expected a rate cut. "It is coming," they wrote.\n'
+        'The agency rejected what it called "a rumour".'
+    )
+    rows = found(text)
+    assert rows[0][1:4] == ("they", "wrote", "Analysts at Brightline Bank")
+    assert rows[1] == ('"a rumour"', "it", "called", "agency", "direct")
+
+
+def test_the_registry_names_a_speaker_the_text_calls_by_surname():
+    text = "Ushakov said the talks were useful."
+    assert found(text, {"ushakov": "Yury Ushakov"})[0][3] == "Yury Ushakov"
+
+
+# --- what is not a quote --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The company reported a loss of $3 million.",
+        "She called the meeting to order.",
+        "Asked about the delay, the minister smiled.",
+        "His report on the crash is due in May.",
+        "The said agreement expired in June.",
+        "The driver asked not to be named.",
+        "No one spoke.",
+    ],
+)
+def test_reporting_words_that_report_nothing(text):
+    assert found(text) == []
+
+
+# --- claim type suggestions --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("quote", "expected"),
+    [
+        ("“Who will pay for this?”", "question"),
+        ("prices will rise in spring", "prediction"),
+        ("“We will publish the numbers every month,”", "commitment"),
+        ("the report was accurate", ""),
+    ],
+)
+def test_claim_type_hints(quote, expected):
+    result = attribute(f"Ana Ruiz said {quote}.")
+    assert claim_hint(quote, result.found[0]) == expected
+
+
+def test_every_prediction_has_a_type_and_a_score():
+    record = preannotate('"Yes," she said. The mayor said that the plan would work.')
+    assert all(a.quote_type for a in record.attributions)
+    assert set(record.provenance["scores"]) == {a.quote for a in record.attributions}
+    assert 0 < record.score <= 1 and record.provenance["suggested"] == ["claim_type"]

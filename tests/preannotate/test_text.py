@@ -1,0 +1,76 @@
+"""Finding quoted segments: marks of every kind, apostrophes, paragraphs."""
+
+import pytest
+
+from annotations.preannotate.text import analyse, quoted_segments
+
+
+def quoted(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in analyse(text).segments if not s.inner]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('He said "we won" today.', ['"we won"']),
+        ("He said “we won” today.", ["“we won”"]),
+        ("He said ‘we won’ today.", ["‘we won’"]),
+        ("He said 'we won' today.", ["'we won'"]),
+        ("She called it «a farce».", ["«a farce»"]),
+        ("Er sagte: „Wir gewinnen.“ Dann ging er.", ["„Wir gewinnen.“"]),
+        ("He added: ‘Don’t forget that I won.” Then he left.", ["‘Don’t forget that I won.”"]),
+        ("The company's chief said it was the 1990s' best year.", []),
+        ("“It wasn’t me,” said Ana’s lawyer.", ["“It wasn’t me,”"]),
+        ("“Stop… please… stop,” she said.", ["“Stop… please… stop,”"]),
+    ],
+)
+def test_quote_marks(text, expected):
+    assert quoted(text) == expected
+
+
+def test_nested_quotes_are_inner_segments():
+    text = "\"When they say 'never', they mean it,\" he said."
+    segments = analyse(text).segments
+    assert [(text[s.start : s.end], s.inner) for s in segments] == [
+        ("\"When they say 'never', they mean it,\"", False),
+        ("'never'", True),
+    ]
+
+
+def test_a_quote_runs_over_paragraphs_that_open_with_a_quote_mark():
+    text = "“First part.\n“Second part.”\nNarration."
+    assert quoted(text) == ["“First part.\n“Second part.”"]
+
+
+def test_an_unclosed_quote_ends_with_its_paragraph():
+    text = "He said “this never ends\nNext paragraph."
+    assert quoted(text) == ["“this never ends"]
+
+
+def test_a_forgotten_closing_mark_before_the_cue_splits_the_quote():
+    text = '"We lost again, she said. We must improve."'
+    assert quoted(text) == ['"We lost again,', 'We must improve."']
+
+
+def test_sentences_end_after_closing_marks_not_before_opening_ones():
+    text = 'It rained. "We stayed in," she said. "It was cold." Then it stopped.'
+    analysed = analyse(text)
+    sentences = [
+        text[analysed.tokens[a].start : analysed.tokens[b - 1].end] for a, b in analysed.sentences
+    ]
+    assert sentences == [
+        "It rained.",
+        '"We stayed in," she said.',
+        '"It was cold."',
+        "Then it stopped.",
+    ]
+
+
+def test_abbreviations_do_not_end_sentences():
+    text = "Dr. Ana Ruiz of the U.S. Senate spoke on Dec. 3. She left."
+    analysed = analyse(text)
+    assert len(analysed.sentences) == 2
+
+
+def test_segments_of_text_with_no_marks():
+    assert quoted_segments("No quotes here.\nNone here either.") == []
