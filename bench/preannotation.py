@@ -1,0 +1,148 @@
+"""Pre-annotation quality and speed against gold canonical JSONL.
+
+    .venv/bin/python bench/preannotation.py [GOLD.jsonl ...] [--json] [--no-write]
+
+Defaults to fixtures/gold.jsonl. Prints quote precision / recall / F1 (exact and
+overlap), speaker and cue accuracy, overall and by quote_type, and throughput
+(documents/s, MB/s on one core); writes them to docs/benchmarks.md between the
+pre-annotation markers. Not a test: run it by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from annotations.canonical import record_from_dict  # noqa: E402
+from annotations.preannotate import MODEL_VERSION, preannotate  # noqa: E402
+from annotations.preannotate.evaluate import evaluate  # noqa: E402
+from annotations.scheme import complete_attributions  # noqa: E402
+
+
+def load(paths: list[Path]) -> list[tuple[str, object]]:
+    documents = []
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            record = record_from_dict(json.loads(line))
+            if not record.annotations:
+                sys.exit(f"{path}:{number}: the record has no annotation to score against")
+            documents.append((record.text, complete_attributions(record.annotations[0])))
+    return documents
+
+
+def throughput(texts: list[str], *, seconds: float = 3.0) -> dict[str, float]:
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    runs, started = 0, time.perf_counter()
+    while True:
+        for text in texts:
+            preannotate(text)
+        runs += 1
+        elapsed = time.perf_counter() - started
+        if elapsed >= seconds:
+            break
+    return {
+        "documents_per_second": runs * len(texts) / elapsed,
+        "megabytes_per_second": runs * size / elapsed / 1_000_000,
+    }
+
+
+def table(report: dict, speed: dict, sources: list[str], label: str) -> str:
+    q = report["quotes"]
+    lines = [
+        f"<!-- preannotation-{label}:start -->",
+        f"### Pre-annotation on {label} ({date.today().isoformat()}, {_machine()}, "
+        f"`{MODEL_VERSION}`)",
+        "",
+        f"`bench/preannotation.py {' '.join(sources)}`: {report['gold_quotes']} gold quotes, "
+        f"{report['predicted_quotes']} predicted, {report['matched']} matched by overlap.",
+        "",
+        "| measure | exact | overlap (Jaccard ≥ 0.5) |",
+        "|---|---|---|",
+    ]
+    for name in ("precision", "recall", "f1"):
+        lines.append(f"| quote {name} | {q['exact'][name]:.3f} | {q['overlap'][name]:.3f} |")
+    lines += [
+        "",
+        "| quote_type | F1 exact | F1 overlap | speaker accuracy | cue accuracy |",
+        "|---|---|---|---|---|",
+    ]
+    for kind, scores in report["quotes_by_type"].items():
+        speaker = report["speaker_accuracy_by_type"].get(kind)
+        cue = report["cue_accuracy_by_type"].get(kind)
+        lines.append(
+            f"| {kind} | {scores['exact']['f1']:.3f} | {scores['overlap']['f1']:.3f} | "
+            f"{_fmt(speaker)} | {_fmt(cue)} |"
+        )
+    lines += [
+        f"| **all** | {q['exact']['f1']:.3f} | {q['overlap']['f1']:.3f} | "
+        f"{report['speaker_accuracy']:.3f} | {report['cue_accuracy']:.3f} |",
+        "",
+        f"Throughput on one core: {speed['documents_per_second']:,.0f} documents/s, "
+        f"{speed['megabytes_per_second']:.2f} MB/s.",
+        f"<!-- preannotation-{label}:end -->",
+    ]
+    return "\n".join(lines)
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
+
+
+def write(block: str, label: str) -> None:
+    target = ROOT / "docs" / "benchmarks.md"
+    text = target.read_text(encoding="utf-8") if target.exists() else "# Benchmarks\n"
+    start, end = f"<!-- preannotation-{label}:start -->", f"<!-- preannotation-{label}:end -->"
+    if start in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    target.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("gold", nargs="*", type=Path, default=[ROOT / "fixtures" / "gold.jsonl"])
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md alone")
+    parser.add_argument("--label", help="name of the result block (default: the folder's name)")
+    args = parser.parse_args()
+    documents = load(args.gold)
+    report = evaluate((text, gold, preannotate(text)) for text, gold in documents).as_dict()
+    speed = throughput([text for text, _ in documents])
+    if args.json:
+        print(json.dumps({**report, **speed}, indent=2))
+        return
+    sources = [str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p) for p in args.gold]
+    label = args.label or args.gold[0].resolve().parent.name
+    block = table(report, speed, sources, label)
+    print(block)
+    if not args.no_write:
+        write(block, label)
+
+
+if __name__ == "__main__":
+    main()
