@@ -49,8 +49,9 @@ fixtures: migrate
 	$(BIN)/python manage.py ensure_superuser
 
 labelstudio: fixtures
+	$(BIN)/python manage.py preannotate --collection $(COLLECTION)
 	$(BIN)/python manage.py labelstudio serve
-	$(BIN)/python manage.py labelstudio setup --collection $(COLLECTION)
+	$(BIN)/python manage.py labelstudio setup --collection $(COLLECTION) --ml-backend
 	$(BIN)/python manage.py labelstudio push --collection $(COLLECTION)
 
 run: labelstudio
@@ -77,6 +78,8 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 bench: setup
+	$(BIN)/python bench/preannotation.py
+	$(BIN)/python bench/preannotation.py bench/heldout/gold.jsonl
 	$(BIN)/python bench/import.py
 
 clean:

@@ -48,8 +48,15 @@ KIND_PREFERENCE = [
 
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "title", "scheme", "overlap", "document_count", "gold_count",
-                    "ls_project_id"]  # fmt: skip
+    list_display = [
+        "name",
+        "title",
+        "scheme",
+        "overlap",
+        "document_count",
+        "gold_count",
+        "ls_project_id",
+    ]
     search_fields = ["name", "title"]
     readonly_fields = ["ls_project_id", "created_at"]
 
@@ -82,8 +89,16 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = Document
         formfield_callback = _formfield
-        fields = ["collection", "external_id", "title", "text", "source_url", "published", "meta",
-                  "status"]  # fmt: skip
+        fields = [
+            "collection",
+            "external_id",
+            "title",
+            "text",
+            "source_url",
+            "published",
+            "meta",
+            "status",
+        ]
 
     def clean_text(self) -> str:
         # Browsers send \r\n from a textarea; documents are stored with \n.
@@ -95,8 +110,7 @@ class DocumentAdmin(admin.ModelAdmin):
     form = DocumentForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "admin/annotations/document/change_form.html"
-    list_display = ["external_id", "title", "collection", "status", "annotation_count",
-                    "published"]  # fmt: skip
+    list_display = ["external_id", "title", "collection", "status", "annotation_count", "published"]
     list_filter = ["collection", "status"]
     list_select_related = ["collection"]
     search_fields = ["=external_id", "title"]
@@ -131,8 +145,13 @@ class DocumentAdmin(admin.ModelAdmin):
             obj.text_hash = text_hash(obj.text)
             super().save_model(request, obj, form, change)
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: dict | None = None) -> HttpResponse:  # fmt: skip
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
         document = self.get_object(request, object_id)
         context = dict(extra_context or {})
         if document is not None:
@@ -199,8 +218,16 @@ class SpanInline(admin.TabularInline):
 
 class AttributionInline(admin.TabularInline):
     model = Attribution
-    fields = ["quote", "speaker", "cue", "speaker_entity", "speaker_name", "quote_type", "stance",
-              "claim_type"]  # fmt: skip
+    fields = [
+        "quote",
+        "speaker",
+        "cue",
+        "speaker_entity",
+        "speaker_name",
+        "quote_type",
+        "stance",
+        "claim_type",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -233,16 +260,37 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 @admin.register(Annotation)
 class AnnotationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "annotator", "document_link", "span_count", "needs_review",
-                    "updated_at"]  # fmt: skip
+    list_display = [
+        "__str__",
+        "kind",
+        "annotator",
+        "document_link",
+        "span_count",
+        "needs_review",
+        "updated_at",
+    ]
     list_filter = ["kind", "document__collection", NeedsReviewFilter]
     list_select_related = ["document"]
     search_fields = ["annotator", "=document__external_id", "document__title"]
     inlines = [SpanInline, AttributionInline]
-    readonly_fields = ["document", "kind", "annotator", "reviewer", "source_key", "model_version",
-                       "score", "lead_time", "ls_annotation_id", "ls_prediction_id",
-                       "ls_updated_at", "problem_list", "provenance_json", "raw_json",
-                       "created_at", "updated_at"]  # fmt: skip
+    readonly_fields = [
+        "document",
+        "kind",
+        "annotator",
+        "reviewer",
+        "source_key",
+        "model_version",
+        "score",
+        "lead_time",
+        "ls_annotation_id",
+        "ls_prediction_id",
+        "ls_updated_at",
+        "problem_list",
+        "provenance_json",
+        "raw_json",
+        "created_at",
+        "updated_at",
+    ]
     exclude = ["raw", "problems", "provenance", "based_on", "content_hash"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -17,11 +17,19 @@ from annotations.records import (
     SpanRecord,
 )
 
-RECORD_KEYS = {"id", "title", "text", "meta", "split", "spans", "attributions", "relations",
-               "provenance"}  # fmt: skip
+RECORD_KEYS = {
+    "id",
+    "title",
+    "text",
+    "meta",
+    "split",
+    "spans",
+    "attributions",
+    "relations",
+    "provenance",
+}
 SPAN_KEYS = {"id", "label", "start", "end", "text", "fragments"}
-ATTRIBUTION_KEYS = {"quote", "speaker", "cue", "speaker_name", "quote_type", "stance",
-                    "claim_type"}  # fmt: skip
+ATTRIBUTION_KEYS = {"quote", "speaker", "cue", "speaker_name", "quote_type", "stance", "claim_type"}
 RELATION_KEYS = {"type", "from", "to"}
 
 

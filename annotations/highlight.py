@@ -19,8 +19,9 @@ class Piece:
 
 def pieces(text: str, spans: Iterable[tuple[str, str, int, int]]) -> list[Piece]:
     """Cut text at every span boundary; spans are (label, id, start, end) and may overlap."""
-    spans = [(label, ident, max(0, start), min(len(text), end))
-             for label, ident, start, end in spans]  # fmt: skip
+    spans = [
+        (label, ident, max(0, start), min(len(text), end)) for label, ident, start, end in spans
+    ]
     spans = [s for s in spans if s[2] < s[3]]
     cuts = sorted({0, len(text), *(s[2] for s in spans), *(s[3] for s in spans)})
     ordered = sorted(spans, key=lambda s: (s[2], -s[3]))

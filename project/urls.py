@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.urls import path
 
+from annotations.labelstudio import ml_backend
 from annotations.labelstudio.webhooks import webhook
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("labelstudio/webhook/", webhook, name="labelstudio-webhook"),
+    path("ml/health", ml_backend.health, name="ml-health"),
+    path("ml/setup", ml_backend.setup, name="ml-setup"),
+    path("ml/predict", ml_backend.predict, name="ml-predict"),
+    path("ml/webhook", ml_backend.training, name="ml-webhook"),
+    path("ml/train", ml_backend.training, name="ml-train"),
 ]

@@ -109,7 +109,7 @@ class AdminTestCase(TestCase):
     def test_speaker_list_and_merge_action(self):
         url = reverse("admin:annotations_speaker_changelist")
         trump = Speaker.objects.get(name="Donald Trump")
-        duplicate = Speaker.objects.create(name="President Trump")
+        duplicate = Speaker.objects.create(name="D. J. Trump")
         ids = [str(trump.pk), str(duplicate.pk)]
         confirm = self.client.post(url, {"action": "merge_speakers", "_selected_action": ids})
         self.assertContains(confirm, "Choose the speaker to keep")
@@ -120,8 +120,8 @@ class AdminTestCase(TestCase):
         )  # fmt: skip
         self.assertEqual(done.status_code, 302)
         self.assertFalse(Speaker.objects.filter(pk=duplicate.pk).exists())
-        self.assertEqual(list(trump.aliases.values_list("name", flat=True)), ["President Trump"])
-        listing = self.client.get(url, {"q": "President Trump"})
+        self.assertIn("D. J. Trump", trump.aliases.values_list("name", flat=True))
+        listing = self.client.get(url, {"q": "D. J. Trump"})
         self.assertContains(listing, "Donald Trump")
 
     def test_merge_needs_two_speakers(self):

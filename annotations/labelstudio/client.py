@@ -176,6 +176,24 @@ class LabelStudioClient:
                 self._sdk.projects.exports.delete(id=project_id, export_pk=export.id)
         return export.created_at, json.loads(data)
 
+    # --- ML backends ------------------------------------------------------------
+    def ml_backends(self, project_id: int) -> list[dict]:
+        with _calling(f"list the ML backends of project {project_id}"):
+            return [_plain(b) for b in self._sdk.ml.list(project=project_id)]
+
+    def ml_backend_create(self, **fields: Any) -> dict:
+        with _calling("connect an ML backend"):
+            return _plain(self._sdk.ml.create(**fields))
+
+    def predictions_retrieve(self, project_id: int) -> None:
+        """Ask the project's ML backend for predictions of every task."""
+        with _calling(f"retrieve predictions for project {project_id}"):
+            self._sdk.actions.create(
+                id="retrieve_tasks_predictions",
+                project=project_id,
+                selected_items={"all": True, "excluded": []},
+            )
+
     # --- users --------------------------------------------------------------
     def users(self) -> list[dict]:
         with _calling("list users"):

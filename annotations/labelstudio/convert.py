@@ -177,12 +177,19 @@ def domain_to_result(
     attributions: list[AttributionRecord],
     relations: list[RelationRecord],
     scheme: Scheme,
+    scores: dict[str, float] | None = None,
 ) -> list[dict[str, Any]]:
-    """The Label Studio result for an annotation (discontinuous spans become their extent)."""
+    """The Label Studio result for an annotation (discontinuous spans become their extent).
+
+    `scores` (by span id) become the regions' confidence, shown to annotators.
+    """
     result: list[dict[str, Any]] = []
     by_id = {span.id: span for span in spans}
     for span in spans:
-        result.append(_item(scheme, span, scheme.span_control, "labels", labels=[span.label]))
+        item = _item(scheme, span, scheme.span_control, "labels", labels=[span.label])
+        if scores and span.id in scores:
+            item["score"] = scores[span.id]
+        result.append(item)
     for attribution in attributions:
         quote = by_id[attribution.quote]
         for choice_set in scheme.choices:
@@ -197,7 +204,7 @@ def domain_to_result(
                     scheme.speaker_name_control,
                     "textarea",
                     text=[attribution.speaker_name],
-                )  # fmt: skip
+                )
             )
         for name, target in ((SAID_BY, attribution.speaker), (CUE_OF, attribution.cue)):
             if target is not None:

@@ -36,8 +36,10 @@ OFFLINE_ENVIRONMENT = {
     "FRONTEND_SENTRY_DSN": "",
     "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
     "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
-    # Webhooks and ML backends on this machine (127.0.0.1) must be reachable.
+    # Webhooks and the ML backend on this machine (127.0.0.1) must be reachable; each
+    # has its own switch.
     "SSRF_PROTECTION_ENABLED": "false",
+    "ML_BLOCK_LOCAL_IP": "false",
 }
 PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
 # Servers started by this process, kept until stopped (a dropped Popen of a live

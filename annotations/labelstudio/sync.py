@@ -50,8 +50,12 @@ __all__ = [
 from annotations.selectors import annotation_records
 
 WEBHOOK_HEADER = "X-Quotes-Webhook-Secret"
-WEBHOOK_ACTIONS = ["ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_DELETED",
-                   "TASKS_DELETED"]  # fmt: skip
+WEBHOOK_ACTIONS = [
+    "ANNOTATION_CREATED",
+    "ANNOTATION_UPDATED",
+    "ANNOTATIONS_DELETED",
+    "TASKS_DELETED",
+]
 SOURCE_PREFIX = "ls:annotation:"
 
 
@@ -80,10 +84,17 @@ class SetupResult:
     created: bool
     changed: list[str] = field(default_factory=list)
     webhook: str = "unchanged"
+    ml_backend: str = "not asked for"
 
 
-def project_setup(*, collection: Collection, client: LabelStudioClient) -> SetupResult:
-    """Create or update the collection's project and its webhook; a repeat changes nothing."""
+def project_setup(
+    *, collection: Collection, client: LabelStudioClient, ml_backend: bool = False
+) -> SetupResult:
+    """Create or update the collection's project and its webhook; a repeat changes nothing.
+
+    With `ml_backend`, the project is also connected to this service's ML backend, so
+    annotators can ask for predictions of the task in front of them.
+    """
     if not settings.LABEL_STUDIO_WEBHOOK_SECRET:
         raise SyncError("set LABEL_STUDIO_WEBHOOK_SECRET: webhooks are refused without it")
     scheme = get_scheme(collection.scheme)
@@ -110,8 +121,29 @@ def project_setup(*, collection: Collection, client: LabelStudioClient) -> Setup
             client.project_update(project["id"], **changed)
         result = SetupResult(project["id"], created=False, changed=sorted(changed))
     result.webhook = _webhook_setup(client, result.project_id)
+    if ml_backend:
+        result.ml_backend = _ml_backend_setup(client, result.project_id)
     annotators_refresh(client=client)
     return result
+
+
+def ml_backend_url() -> str:
+    return settings.PUBLIC_URL + "/ml"
+
+
+def _ml_backend_setup(client: LabelStudioClient, project_id: int) -> str:
+    if any(b.get("url") == ml_backend_url() for b in client.ml_backends(project_id)):
+        return "unchanged"
+    client.ml_backend_create(
+        project=project_id,
+        url=ml_backend_url(),
+        title="Quote rules",
+        is_interactive=True,
+        auth_method="BASIC_AUTH",
+        basic_auth_user="labelstudio",
+        basic_auth_pass=settings.LABEL_STUDIO_WEBHOOK_SECRET,
+    )
+    return "connected"
 
 
 def _refuse_removed_labels(collection: Collection, old_config: str, scheme: Scheme) -> None:
@@ -262,8 +294,9 @@ def _save_task_ids(links: dict[int, int]) -> None:
 
 def _tasks_for(document_ids: list[int], scheme: Scheme) -> tuple[list[dict], int]:
     """Task JSON for these documents, with the newest prediction or imported annotation."""
-    documents = Document.objects.filter(pk__in=document_ids).only("pk", "external_id", "title",
-                                                                   "text")  # fmt: skip
+    documents = Document.objects.filter(pk__in=document_ids).only(
+        "pk", "external_id", "title", "text"
+    )
     by_id = {document.pk: document for document in documents}
     latest = _latest_predictions(document_ids)
     tasks, sent = [], 0
@@ -299,10 +332,12 @@ def _latest_predictions(document_ids: list[int]) -> dict[int, tuple[Annotation, 
 
 
 def _prediction_json(annotation: Annotation, record: AnnotationRecord, scheme: Scheme) -> dict:
+    scores = record.provenance.get("scores") if isinstance(record.provenance, dict) else None
+    result = domain_to_result(record.spans, record.attributions, record.relations, scheme, scores)
     return {
         "model_version": annotation.model_version or annotation.kind,
         "score": annotation.score if annotation.score is not None else 1.0,
-        "result": domain_to_result(record.spans, record.attributions, record.relations, scheme),
+        "result": result,
     }
 
 
@@ -333,7 +368,7 @@ def store_annotations(
     stored = dict(
         Annotation.objects.filter(ls_annotation_id__in=ids).values_list(
             "ls_annotation_id", "ls_updated_at"
-        )  # fmt: skip
+        )
     )
     deleted = set(
         LabelStudioTombstone.objects.filter(ls_annotation_id__in=ids).values_list(
@@ -377,7 +412,7 @@ def _annotation_write(
                 raw=annotation,
                 lead_time=annotation.get("lead_time")
                 if isinstance(annotation.get("lead_time"), int | float)
-                else None,  # fmt: skip
+                else None,
             )
         )
     )

@@ -8,8 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from annotations.models import Annotation, Attribution, Span, speaker_key
-from annotations.records import AnnotationRecord
+from annotations.models import Annotation, Attribution, Span, SpeakerAlias, speaker_key
+from annotations.records import AnnotationKind, AnnotationRecord
 from annotations.services.speakers import speakers_resolve
 
 ANNOTATION_FIELDS = (
@@ -138,6 +138,7 @@ def _write_spans(written: list[tuple[Annotation, AnnotationRecord]]) -> None:
     def span_id(annotation_id: int, region_id: str | None) -> int | None:
         return index[(annotation_id, region_id)] if region_id is not None else None
 
+    _grow_aliases([record for _, record in written], speakers)
     Attribution.objects.bulk_create(
         Attribution(
             annotation_id=row.pk,
@@ -153,3 +154,56 @@ def _write_spans(written: list[tuple[Annotation, AnnotationRecord]]) -> None:
         for row, record in written
         for a in record.attributions
     )
+
+
+def _grow_aliases(records: list[AnnotationRecord], speakers: dict[str, int]) -> None:
+    """Names people were called in human and gold annotations become speaker aliases."""
+    aliases = {}
+    for record in records:
+        if record.kind == AnnotationKind.PREDICTION:
+            continue
+        spans = record.span_by_id()
+        for attribution in record.attributions:
+            speaker_id = speakers.get(speaker_key(attribution.speaker_name))
+            mention = spans.get(attribution.speaker)
+            if speaker_id and mention and _is_name(mention.text):
+                key = speaker_key(mention.text)
+                if key != speaker_key(attribution.speaker_name):
+                    aliases.setdefault(
+                        key, SpeakerAlias(speaker_id=speaker_id, name=mention.text, key=key)
+                    )
+    SpeakerAlias.objects.bulk_create(aliases.values(), ignore_conflicts=True)
+
+
+def _is_name(text: str) -> bool:
+    """A proper name ("Ushakov", "President Trump"), not a pronoun or "the company"."""
+    words = text.split()
+    if not words or len(words) > 8 or not words[0][:1].isupper():
+        return False
+    return words[0].casefold() not in NOT_ALIASES
+
+
+NOT_ALIASES = {
+    "the",
+    "a",
+    "an",
+    "he",
+    "she",
+    "they",
+    "it",
+    "we",
+    "i",
+    "this",
+    "that",
+    "its",
+    "his",
+    "her",
+    "their",
+    "one",
+    "two",
+    "three",
+    "both",
+    "some",
+    "many",
+    "several",
+}

@@ -238,8 +238,10 @@ def _write_batch(collection: Collection, batch: list[_Prepared], result: ImportR
                     record.location,
                 ),
             )
-        elif any(row[key] != values[key] for key in ("text_hash", "title", "meta", "source_url",
-                                                      "published")):  # fmt: skip
+        elif any(
+            row[key] != values[key]
+            for key in ("text_hash", "title", "meta", "source_url", "published")
+        ):
             updated.append(Document(id=row["id"], **values))
         else:
             result.documents_unchanged += 1

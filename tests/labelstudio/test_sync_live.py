@@ -11,6 +11,7 @@ from annotations.labelstudio import server, sync
 from annotations.labelstudio.client import LabelStudioError
 from annotations.labelstudio.convert import result_to_domain
 from annotations.models import Annotation, Document
+from annotations.preannotate import MODEL_VERSION
 from annotations.scheme import QUOTES_V1, SCHEMES, LabelDef, Scheme
 from tests import factories
 from tests.labelstudio.conftest import free_port
@@ -244,3 +245,26 @@ def test_serve_refuses_a_taken_port(label_studio_server, tmp_path):
         )
         with pytest.raises(server.ServerError, match="is taken; Label Studio would silently move"):
             server.start(config)
+
+
+def test_ml_backend_gives_label_studio_predictions_on_demand(
+    ls_collection, ls_client, live_server, settings
+):
+    settings.PUBLIC_URL = live_server.url
+    first = sync.project_setup(collection=ls_collection, client=ls_client, ml_backend=True)
+    assert first.ml_backend == "connected"
+    again = sync.project_setup(collection=ls_collection, client=ls_client, ml_backend=True)
+    assert again.ml_backend == "unchanged"
+    [backend] = ls_client.ml_backends(ls_collection.ls_project_id)
+    assert backend["url"] == f"{live_server.url}/ml"
+    factories.document(ls_collection)
+    sync.push(collection=ls_collection, client=ls_client)
+    ls_client.predictions_retrieve(ls_collection.ls_project_id)
+    _, [task] = ls_client.export_snapshot(ls_collection.ls_project_id)
+    [prediction] = [p for p in task["predictions"] if p["model_version"] == MODEL_VERSION]
+    back = result_to_domain(prediction["result"], QUOTES_V1)
+    assert back.problems == []
+    assert [(s.label, s.text) for s in back.spans] == [
+        ("Quote", '"We will win,"'), ("Cue", "said"), ("Speaker", "Ana Lopez"),
+        ("Speaker", "She"), ("Cue", "added"), ("Quote", "it was close"),
+    ]  # fmt: skip

@@ -36,6 +36,12 @@ class Command(BaseCommand):
             sub.add_argument("--collection", required=True)
             if name == "status":
                 sub.add_argument("--json", action="store_true")
+            if name == "setup":
+                sub.add_argument(
+                    "--ml-backend",
+                    action="store_true",
+                    help="connect this service as the project's ML backend (predictions on demand)",
+                )
 
     def handle(self, *args, **options) -> None:
         self.console = Console(file=self.stdout._out, highlight=False, soft_wrap=True)
@@ -76,12 +82,15 @@ class Command(BaseCommand):
         self.console.print(f"Made {where}." if made else f"{where} is ready.")
 
     def _setup(self, collection: Collection, client, options) -> None:
-        result = sync.project_setup(collection=collection, client=client)
+        result = sync.project_setup(
+            collection=collection, client=client, ml_backend=options["ml_backend"]
+        )
         verb = "Created" if result.created else "Updated" if result.changed else "Checked"
         changed = f" ({', '.join(result.changed)})" if result.changed and not result.created else ""
+        backend = f"; ML backend {result.ml_backend}" if options["ml_backend"] else ""
         self.console.print(
             f"{verb} project {result.project_id} for {collection.name!r}{changed}; "
-            f"webhook {result.webhook}. {client.url}/projects/{result.project_id}/"
+            f"webhook {result.webhook}{backend}. {client.url}/projects/{result.project_id}/"
         )
 
     def _push(self, collection: Collection, client, options) -> None:

@@ -1,0 +1,69 @@
+"""The ML backend endpoints, called as Label Studio calls them."""
+
+import base64
+import json
+
+import pytest
+from django.urls import reverse
+
+from annotations.labelstudio.convert import result_to_domain
+from annotations.preannotate import MODEL_VERSION
+from annotations.scheme import QUOTES_V1
+
+pytestmark = pytest.mark.django_db
+
+AUTH = {"Authorization": "Basic " + base64.b64encode(b"labelstudio:dev-webhook-secret").decode()}
+
+
+def test_health_and_setup(client):
+    response = client.get(reverse("ml-health"), headers=AUTH)
+    assert response.json() == {
+        "status": "UP",
+        "model_class": "QuoteRules",
+        "model_version": MODEL_VERSION,
+    }
+    setup = client.post(
+        reverse("ml-setup"), data={"project": "1.1"}, content_type="application/json", headers=AUTH
+    )
+    assert setup.json() == {"model_version": MODEL_VERSION}
+
+
+def test_predict_returns_one_result_per_task_in_order(client):
+    tasks = [
+        {"id": 1, "data": {"text": '"We won," said Ana Ruiz.'}},
+        {"id": 2, "data": {"image": "x.png"}},
+    ]
+    response = client.post(reverse("ml-predict"), data=json.dumps({"tasks": tasks}),
+                           content_type="application/json", headers=AUTH)  # fmt: skip
+    first, second = response.json()["results"]
+    assert first["model_version"] == MODEL_VERSION and 0 < first["score"] <= 1
+    converted = result_to_domain(first["result"], QUOTES_V1)
+    assert converted.problems == []
+    assert [s.text for s in converted.spans] == ['"We won,"', "said", "Ana Ruiz"]
+    assert converted.attributions[0].speaker_name == "Ana Ruiz"
+    assert any("score" in item for item in first["result"])
+    assert second["result"] == []
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Basic " + base64.b64encode(b"labelstudio:guess").decode()},
+     {"Authorization": "Basic !!!"}, {"Authorization": "Bearer x"}],
+)  # fmt: skip
+def test_requests_without_the_secret_are_refused(client, headers):
+    response = client.get(reverse("ml-health"), headers=headers)
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Basic")
+    assert client.post(reverse("ml-predict"), data="{}", content_type="application/json",
+                       headers=headers).status_code == 401  # fmt: skip
+
+
+def test_bad_predict_bodies(client):
+    assert (
+        client.post(
+            reverse("ml-predict"), data="nope", content_type="application/json", headers=AUTH
+        ).status_code
+        == 400
+    )
+    assert client.post(
+        reverse("ml-predict"), data="{}", content_type="application/json", headers=AUTH
+    ).json() == {"detail": "expected {'tasks': [...]}"}
