@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 
-from annotations.models import Annotation, Attribution, Span
+from django.db.models import QuerySet
+
+from annotations.agreement import DocumentVersions, agreement
+from annotations.models import Annotation, Attribution, Collection, Span
 from annotations.records import AnnotationRecord, AttributionRecord, RelationRecord, SpanRecord
-from annotations.scheme import COREF
+from annotations.scheme import COREF, get_scheme
 
 
 def annotation_records(annotations: list[Annotation]) -> dict[int, AnnotationRecord]:
@@ -61,3 +65,43 @@ def _record(
 def _span_record(span: Span) -> SpanRecord:
     fragments = tuple((start, end) for start, end in span.fragments)
     return SpanRecord(span.region_id, span.label, span.start, span.end, span.text, fragments)
+
+
+def human_versions(documents: QuerySet) -> Iterator[DocumentVersions]:
+    """Each document's latest human annotation per annotator, a chunk at a time."""
+    annotations = (
+        Annotation.objects.filter(document__in=documents, kind=Annotation.Kind.HUMAN)
+        .select_related("document")
+        .only(
+            "pk",
+            "kind",
+            "annotator",
+            "document__external_id",
+            "model_version",
+            "score",
+            "source_key",
+            "provenance",
+            "lead_time",
+            "updated_at",
+        )
+        .order_by("document_id", "annotator", "-updated_at", "-pk")
+    )
+    latest: dict[int, dict[str, Annotation]] = defaultdict(dict)
+    for annotation in annotations.iterator(chunk_size=2000):
+        latest[annotation.document_id].setdefault(annotation.annotator, annotation)
+    document_ids = [d for d, versions in latest.items() if len(versions) >= 2]
+    for start in range(0, len(document_ids), 200):
+        chunk = [latest[d] for d in document_ids[start : start + 200]]
+        records = annotation_records([a for versions in chunk for a in versions.values()])
+        for versions in chunk:
+            first = next(iter(versions.values()))
+            yield DocumentVersions(
+                first.document.external_id,
+                {name: records[a.pk] for name, a in versions.items()},
+            )
+
+
+def collection_agreement(collection: Collection) -> dict:
+    report = agreement(human_versions(collection.documents.all()), get_scheme(collection.scheme))
+    report["collection"] = collection.name
+    return report

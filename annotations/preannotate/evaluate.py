@@ -10,16 +10,15 @@ is right when the cue spans overlap (or both are absent).
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from annotations.matching import match as match_extents
+from annotations.matching import names_match, overlaps
 from annotations.records import AnnotationRecord
 
 TRIM = " \t\n\"“”‘’'«»„‹›.,;:!?…—–-"
-NAME_FILLER = {"the", "a", "an", "of", "at", "by", "for", "on", "'s", "’s"}
-JACCARD = 0.5
 
 
 @dataclass(frozen=True)
@@ -121,7 +120,7 @@ def _score_document(report: Report, text: str, gold: list[Item], predicted: list
         report.by_type[kind].overlap += 1
         report.matched += 1
         speaker_ok = same_speaker(g, p)
-        cue_ok = _overlaps(g.cue, p.cue) if g.cue and p.cue else g.cue == p.cue
+        cue_ok = overlaps(g.cue, p.cue) if g.cue and p.cue else g.cue == p.cue
         report.speaker_right += speaker_ok
         report.cue_right += cue_ok
         report.speaker_by_type[kind][0] += speaker_ok
@@ -139,32 +138,10 @@ def trimmed(text: str, span: tuple[int, int]) -> tuple[int, int]:
     return start, end
 
 
-def jaccard(a: tuple[int, int], b: tuple[int, int]) -> float:
-    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
-    union = (a[1] - a[0]) + (b[1] - b[0]) - inter
-    return inter / union if union else 0.0
-
-
 def match(gold: list[Item], predicted: list[Item]) -> list[tuple[Item, Item]]:
     """One-to-one pairs with Jaccard >= 0.5, the best overlaps first."""
-    candidates = sorted(
-        (
-            (jaccard(g.quote, p.quote), i, j)
-            for i, g in enumerate(gold)
-            for j, p in enumerate(predicted)
-        ),
-        reverse=True,
-    )
-    used_gold, used_predicted, pairs = set(), set(), []
-    for score, i, j in candidates:
-        if score < JACCARD:
-            break
-        if i in used_gold or j in used_predicted:
-            continue
-        used_gold.add(i)
-        used_predicted.add(j)
-        pairs.append((gold[i], predicted[j]))
-    return pairs
+    pairs = match_extents([g.quote for g in gold], [p.quote for p in predicted])
+    return [(gold[i], predicted[j]) for i, j in pairs]
 
 
 def same_speaker(gold: Item, predicted: Item) -> bool:
@@ -174,23 +151,4 @@ def same_speaker(gold: Item, predicted: Item) -> bool:
         )
     if gold.speaker is None:
         return predicted.speaker is None and not predicted.speaker_name
-    return predicted.speaker is not None and _overlaps(gold.speaker, predicted.speaker)
-
-
-def names_match(a: str, b: str) -> bool:
-    ta, tb = _name_tokens(a), _name_tokens(b)
-    if not ta or not tb:
-        return False
-    if ta == tb or sorted(ta) == sorted(tb):
-        return True
-    return ta[-1] == tb[-1] and (set(ta) <= set(tb) or set(tb) <= set(ta))
-
-
-def _name_tokens(name: str) -> list[str]:
-    words = re.findall(r"\w+(?:[’']\w+)*", name.casefold())
-    words = [re.sub(r"[’']s$", "", word) for word in words]
-    return [w for w in words if w not in NAME_FILLER]
-
-
-def _overlaps(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
-    return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
+    return predicted.speaker is not None and overlaps(gold.speaker, predicted.speaker)

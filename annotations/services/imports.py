@@ -70,6 +70,8 @@ class _Prepared:
     record: DocumentRecord
     fields: dict
     digest: str
+    # The document came earlier in the same input (with another annotation).
+    repeat: bool = False
 
 
 def documents_import(
@@ -89,7 +91,7 @@ def documents_import(
     scheme = get_scheme(collection.scheme)
     batch_size = batch_size or settings.IMPORT_BATCH_SIZE
     result = ImportResult()
-    seen: dict[str, tuple[str, str]] = {}
+    seen: dict = {}
     with transaction.atomic():
         for batch in _batches(_prepare_all(items, scheme, as_gold, seen, result), batch_size):
             if result.error_count == 0:
@@ -107,6 +109,8 @@ def documents_import(
 def _prepare_all(
     items: Iterable[ReadItem], scheme: Scheme, as_gold: bool, seen: dict, result: ImportResult
 ) -> Iterator[_Prepared]:
+    """Validated records; a document may come again (another annotator's version) but
+    not with other text, and one source's annotation may not come twice differently."""
     for item in items:
         if isinstance(item, InputWarning):
             result.warnings.append(item)
@@ -115,19 +119,39 @@ def _prepare_all(
             if isinstance(item, InputError):
                 raise item
             prepared = _prepare(item, scheme, as_gold)
-            previous = seen.get(prepared.record.external_id)
-            if previous is not None:
-                if previous[1] != prepared.digest:
-                    raise InputError(
-                        f"document {prepared.record.external_id!r} appears again with other "
-                        f"content (first at {previous[0]})",
-                        prepared.record.location,
-                    )
-                continue
-            seen[prepared.record.external_id] = (prepared.record.location, prepared.digest)
-            yield prepared
+            record = prepared.record
+            previous = seen.get(record.external_id)
+            if previous is not None and previous[1] != prepared.digest:
+                raise InputError(
+                    f"document {record.external_id!r} appears again with other text, title "
+                    f"or meta (first at {previous[0]})",
+                    record.location,
+                )
+            prepared.repeat = previous is not None
+            seen.setdefault(record.external_id, (record.location, prepared.digest))
+            record.annotations = [a for a in record.annotations if _first_time(a, record, seen)]
+            if not prepared.repeat or record.annotations:
+                yield prepared
         except InputError as error:
             _record_error(result, error)
+
+
+def _first_time(annotation: AnnotationRecord, record: DocumentRecord, seen: dict) -> bool:
+    if not annotation.source_key:
+        return True
+    key = (record.external_id, annotation.source_key)
+    digest = annotation.content_hash()
+    if key in seen:
+        location, first = seen[key]
+        if first != digest:
+            raise InputError(
+                f"document {record.external_id!r} has a second, different annotation from "
+                f"the same source ({annotation.source_key}; first at {location})",
+                record.location,
+            )
+        return False
+    seen[key] = (record.location, digest)
+    return True
 
 
 def _record_error(result: ImportResult, error: InputError) -> None:
@@ -169,9 +193,7 @@ def _prepare(record: DocumentRecord, scheme: Scheme, as_gold: bool) -> _Prepared
             record.location,
         )
     record.annotations = annotations
-    digest = stable_hash(
-        [record.text, record.title, record.meta, [a.content_hash() for a in annotations]]
-    )
+    digest = stable_hash([record.text, record.title, record.meta])
     return _Prepared(record, fields, digest)
 
 
@@ -206,7 +228,11 @@ def _batches(items: Iterable[_Prepared], size: int) -> Iterator[list[_Prepared]]
 
 
 def _write_batch(collection: Collection, batch: list[_Prepared], result: ImportResult) -> None:
-    by_id = {p.record.external_id: p for p in batch}
+    by_id: dict[str, _Prepared] = {}
+    for prepared in batch:
+        first = by_id.setdefault(prepared.record.external_id, prepared)
+        if first is not prepared:
+            first.record.annotations.extend(prepared.record.annotations)
     existing = {
         row["external_id"]: row
         for row in Document.objects.filter(
@@ -229,6 +255,8 @@ def _write_batch(collection: Collection, batch: list[_Prepared], result: ImportR
             created.append(Document(collection=collection, external_id=external_id, **values))
             continue
         document_ids[external_id] = row["id"]
+        if prepared.repeat:
+            continue
         if row["text_hash"] != values["text_hash"] and row["id"] in locked:
             _record_error(
                 result,
@@ -255,8 +283,8 @@ def _write_batch(collection: Collection, batch: list[_Prepared], result: ImportR
     result.documents_updated += len(updated)
     document_ids.update({document.external_id: document.id for document in created})
     annotations = [
-        (document_ids[p.record.external_id], annotation)
-        for p in batch
+        (document_ids[external_id], annotation)
+        for external_id, p in by_id.items()
         for annotation in p.record.annotations
     ]
     counts = annotation_rows_write(

@@ -2,7 +2,8 @@
 
 import pytest
 
-from annotations.preannotate.evaluate import evaluate, jaccard, names_match, trimmed
+from annotations.matching import jaccard, names_match
+from annotations.preannotate.evaluate import evaluate, trimmed
 from annotations.records import AnnotationRecord, AttributionRecord, SpanRecord
 
 TEXT = '"We will win," said Ana Ruiz. Bo Li said the team was tired. "Rest now," he added.'

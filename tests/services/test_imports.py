@@ -89,7 +89,9 @@ def test_duplicate_ids_in_one_input_must_agree(tmp_path):
         import_lines(
             tmp_path, RECORD, {**RECORD, "title": "Other"}, name="two.jsonl", collection="b"
         )
-    assert "appears again with other content (first at" in str(failure.value.result.errors[0])
+    assert "appears again with other text, title or meta (first at" in str(
+        failure.value.result.errors[0]
+    )
 
 
 def test_changed_annotation_replaces_the_stored_one(tmp_path):
@@ -152,3 +154,21 @@ def test_dry_run_counts_and_writes_nothing(tmp_path):
                               dry_run=True)  # fmt: skip
     assert result.documents_created == 1
     assert Document.objects.count() == 0
+
+
+def test_several_annotators_versions_of_one_document_in_one_file(tmp_path):
+    ann = {**RECORD, "provenance": {"annotator": "ann@example.com"}}
+    bob = {**RECORD, "attributions": [{**RECORD["attributions"][0], "stance": "oppose"}],
+           "provenance": {"annotator": "bob@example.com"}}  # fmt: skip
+    result = import_lines(tmp_path, ann, bob, ann)
+    assert (result.documents_created, result.annotations_created) == (1, 2)
+    assert sorted(Annotation.objects.values_list("annotator", flat=True)) == [
+        "ann@example.com",
+        "bob@example.com",
+    ]
+    changed = {**ann, "attributions": [{**RECORD["attributions"][0], "stance": "support"}]}
+    with pytest.raises(ImportFailed) as failure:
+        import_lines(tmp_path, ann, changed, name="again.jsonl")
+    assert "second, different annotation from the same source (import:human:ann@example.com" in str(
+        failure.value.result.errors[0]
+    )

@@ -1,0 +1,265 @@
+"""Inter-annotator agreement on quotes, attributions and per-quote choices. Pure.
+
+- Span F1 per label, exact and overlap, for every pair of annotators (counts are
+  pooled over the documents both labelled; F1 = 2TP / (2TP + FP + FN)).
+- Attribution agreement on the quotes a pair matched: same speaker, same cue.
+- Krippendorff's alpha (all annotators) and Cohen's kappa (each pair) for
+  quote_type, stance and claim_type. The units are the quotes any annotator
+  marked; an annotator who labelled the document but lacks the quote counts as
+  answering "no quote", which is a disagreement, never dropped. The statistics
+  come from `krippendorff` and `nltk.metrics.agreement`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import krippendorff
+import numpy as np
+from nltk.metrics.agreement import AnnotationTask
+
+from annotations.matching import Extent, match, overlaps, same_speaker
+from annotations.records import AnnotationRecord
+from annotations.scheme import QUOTE, Scheme
+
+NO_QUOTE = "(no quote)"
+UNSET = "(unset)"
+MODES = ("exact", "overlap")
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    """One annotator's quote with its attribution, as compared."""
+
+    quote: Extent
+    speaker: Extent | None
+    speaker_name: str
+    cue: Extent | None
+    choices: dict[str, str]
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, tp: int, fp: int, fn: int) -> None:
+        self.tp, self.fp, self.fn = self.tp + tp, self.fp + fp, self.fn + fn
+
+    def f1(self) -> float | None:
+        denominator = 2 * self.tp + self.fp + self.fn
+        return 2 * self.tp / denominator if denominator else None
+
+
+@dataclass
+class PairTally:
+    documents: int = 0
+    spans: dict[tuple[str, str], Tally] = field(default_factory=lambda: defaultdict(Tally))
+    matched: int = 0
+    same_speaker: int = 0
+    same_cue: int = 0
+
+
+def quotes(annotation: AnnotationRecord, scheme: Scheme) -> list[QuoteView]:
+    spans = annotation.span_by_id()
+
+    def extent(span_id: str | None) -> Extent | None:
+        return (spans[span_id].start, spans[span_id].end) if span_id in spans else None
+
+    views = []
+    for a in annotation.attributions:
+        if a.quote not in spans:
+            continue
+        choices = {c.name: getattr(a, c.name) or UNSET for c in scheme.choices}
+        views.append(
+            QuoteView(extent(a.quote), extent(a.speaker), a.speaker_name, extent(a.cue), choices)
+        )
+    return sorted(views, key=lambda v: v.quote)
+
+
+def span_counts(
+    a: AnnotationRecord, b: AnnotationRecord, label: str, exact: bool
+) -> tuple[int, int, int]:
+    """(TP, FP, FN) of b's spans of one label against a's."""
+    left = [(s.start, s.end) for s in a.spans if s.label == label]
+    right = [(s.start, s.end) for s in b.spans if s.label == label]
+    tp = len(match(left, right, exact=exact))
+    return tp, len(right) - tp, len(left) - tp
+
+
+def quote_units(versions: dict[str, list[QuoteView]]) -> list[dict[str, QuoteView]]:
+    """Group the annotators' quotes into units: a quote and its overlapping counterparts."""
+    units: list[dict[str, QuoteView]] = []
+    for annotator in sorted(versions):
+        views = versions[annotator]
+        heads = [next(iter(unit.values())).quote for unit in units]
+        pairs = dict(match([v.quote for v in views], heads))
+        for index, view in enumerate(views):
+            if index in pairs and annotator not in units[pairs[index]]:
+                units[pairs[index]][annotator] = view
+            else:
+                units.append({annotator: view})
+    return units
+
+
+@dataclass
+class DocumentVersions:
+    """The annotators' versions of one document."""
+
+    document: str
+    annotations: dict[str, AnnotationRecord]
+
+
+def agreement(documents: Iterable[DocumentVersions], scheme: Scheme) -> dict:
+    """Agreement over documents labelled by two or more annotators, as plain data."""
+    pairs: dict[tuple[str, str], PairTally] = defaultdict(PairTally)
+    # (document, unit index) -> annotator -> choice value, per choice.
+    values: dict[str, dict[tuple[str, int], dict[str, str]]] = defaultdict(dict)
+    per_document, annotators = [], set()
+    for doc in documents:
+        if len(doc.annotations) < 2:
+            continue
+        annotators |= set(doc.annotations)
+        views = {name: quotes(record, scheme) for name, record in doc.annotations.items()}
+        _count_pairs(doc, views, pairs, scheme)
+        units = quote_units(views)
+        for index, unit in enumerate(units):
+            for choice in scheme.choices:
+                values[choice.name][(doc.document, index)] = {
+                    name: unit[name].choices[choice.name] if name in unit else NO_QUOTE
+                    for name in doc.annotations
+                }
+        per_document.append(_document_summary(doc, views, units, scheme))
+    return {
+        "documents": len(per_document),
+        "annotators": sorted(annotators),
+        "spans": _span_summary(pairs, scheme),
+        "attribution": _attribution_summary(pairs.values()),
+        "choices": {
+            choice.name: _choice_summary(values[choice.name], sorted(annotators))
+            for choice in scheme.choices
+        },
+        "pairs": [
+            _pair_summary(key, tally, values, scheme) for key, tally in sorted(pairs.items())
+        ],
+        "per_document": per_document,
+    }
+
+
+def _count_pairs(doc: DocumentVersions, views: dict, pairs: dict, scheme: Scheme) -> None:
+    for a, b in combinations(sorted(doc.annotations), 2):
+        tally = pairs[(a, b)]
+        tally.documents += 1
+        for label in scheme.label_names():
+            for mode in MODES:
+                tally.spans[(label, mode)].add(
+                    *span_counts(doc.annotations[a], doc.annotations[b], label, mode == "exact")
+                )
+        left, right = views[a], views[b]
+        for i, j in match([v.quote for v in left], [v.quote for v in right]):
+            x, y = left[i], right[j]
+            tally.matched += 1
+            tally.same_speaker += same_speaker(x.speaker_name, x.speaker, y.speaker_name, y.speaker)
+            tally.same_cue += overlaps(x.cue, y.cue) if x.cue and y.cue else x.cue == y.cue
+
+
+def _span_summary(pairs: dict, scheme: Scheme) -> dict:
+    summary = {}
+    for label in scheme.label_names():
+        summary[label] = {}
+        for mode in MODES:
+            pooled = Tally()
+            for tally in pairs.values():
+                t = tally.spans[(label, mode)]
+                pooled.add(t.tp, t.fp, t.fn)
+            summary[label][mode] = pooled.f1()
+    return summary
+
+
+def _attribution_summary(tallies: Iterable[PairTally]) -> dict:
+    tallies = list(tallies)
+    matched = sum(t.matched for t in tallies)
+    return {
+        "matched_quotes": matched,
+        "same_speaker": sum(t.same_speaker for t in tallies) / matched if matched else None,
+        "same_cue": sum(t.same_cue for t in tallies) / matched if matched else None,
+    }
+
+
+def _pair_summary(key: tuple[str, str], tally: PairTally, values: dict, scheme: Scheme) -> dict:
+    a, b = key
+    return {
+        "annotators": [a, b],
+        "documents": tally.documents,
+        "spans": {
+            label: {mode: tally.spans[(label, mode)].f1() for mode in MODES}
+            for label in scheme.label_names()
+        },
+        **_attribution_summary([tally]),
+        "kappa": {c.name: cohen_kappa(values[c.name], a, b) for c in scheme.choices},
+    }
+
+
+def _choice_summary(values: dict[tuple[str, int], dict[str, str]], annotators: list[str]) -> dict:
+    kappas = [cohen_kappa(values, a, b) for a, b in combinations(annotators, 2)]
+    kappas = [k for k in kappas if k is not None]
+    return {
+        "units": len(values),
+        "alpha": krippendorff_alpha(values, annotators),
+        "kappa_mean": sum(kappas) / len(kappas) if kappas else None,
+    }
+
+
+def _document_summary(doc: DocumentVersions, views: dict, units: list, scheme: Scheme) -> dict:
+    names = sorted(doc.annotations)
+    quote_f1 = Tally()
+    for a, b in combinations(names, 2):
+        quote_f1.add(*span_counts(doc.annotations[a], doc.annotations[b], QUOTE, exact=False))
+    disagreements = sum(
+        1
+        for unit in units
+        if len(unit) < len(names)
+        or any(len({v.choices[c.name] for v in unit.values()}) > 1 for c in scheme.choices)
+    )
+    return {
+        "document": doc.document,
+        "annotators": names,
+        "quotes": len(units),
+        "quote_f1_overlap": quote_f1.f1(),
+        "units_with_disagreement": disagreements,
+    }
+
+
+def krippendorff_alpha(
+    values: dict[tuple[str, int], dict[str, str]], annotators: list[str]
+) -> float | None:
+    """Nominal alpha; an annotator who did not label a document is missing, not 'no quote'."""
+    if not values:
+        return None
+    categories = sorted({v for unit in values.values() for v in unit.values()})
+    if len(categories) < 2:
+        return None  # everyone gave the same answer: alpha is undefined
+    code = {category: index for index, category in enumerate(categories)}
+    data = np.full((len(annotators), len(values)), np.nan)
+    for column, unit in enumerate(values.values()):
+        for row, annotator in enumerate(annotators):
+            if annotator in unit:
+                data[row, column] = code[unit[annotator]]
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+
+
+def cohen_kappa(values: dict[tuple[str, int], dict[str, str]], a: str, b: str) -> float | None:
+    """Cohen's kappa of two annotators over the units both saw."""
+    data = [
+        (coder, str(unit), labels[coder])
+        for unit, labels in values.items()
+        if a in labels and b in labels
+        for coder in (a, b)
+    ]
+    if len({label for _, _, label in data}) < 2:
+        return None  # no data, or one answer throughout: kappa is undefined
+    return float(AnnotationTask(data=data).kappa_pairwise(a, b))

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.table import Table
+
+from annotations.models import Collection
+from annotations.selectors import collection_agreement
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Inter-annotator agreement of a collection's human annotations: span F1 per label, "
+        "speaker and cue agreement, Krippendorff's alpha and Cohen's kappa per choice."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--collection", required=True)
+        parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+
+    def handle(self, *args, **options) -> None:
+        try:
+            collection = Collection.objects.get(name=options["collection"])
+        except Collection.DoesNotExist:
+            raise CommandError(f"no collection named {options['collection']!r}") from None
+        report = collection_agreement(collection)
+        if options["json"]:
+            self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
+            return
+        console = Console(file=self.stdout._out, highlight=False, soft_wrap=True, width=120)
+        if not report["documents"]:
+            console.print(f"No document of {collection.name!r} has two human annotations yet.")
+            return
+        console.print(
+            f"{collection.name}: {report['documents']} document(s) with two or more annotators "
+            f"({', '.join(report['annotators'])})."
+        )
+        spans = Table("label", "F1 exact", "F1 overlap", title="Spans (pooled over pairs)")
+        for label, scores in report["spans"].items():
+            spans.add_row(label, _fmt(scores["exact"]), _fmt(scores["overlap"]))
+        console.print(spans)
+        attribution = report["attribution"]
+        console.print(
+            f"Matched quotes: {attribution['matched_quotes']}; same speaker "
+            f"{_fmt(attribution['same_speaker'])}, same cue {_fmt(attribution['same_cue'])}."
+        )
+        choices = Table(
+            "choice",
+            "units",
+            "Krippendorff's alpha",
+            "mean Cohen's kappa",
+            title="Per-quote choices (a missing quote counts as disagreement)",
+        )
+        for name, scores in report["choices"].items():
+            choices.add_row(
+                name, str(scores["units"]), _fmt(scores["alpha"]), _fmt(scores["kappa_mean"])
+            )
+        console.print(choices)
+        pairs = Table(
+            "annotators",
+            "docs",
+            "quote F1",
+            "speaker",
+            "cue",
+            *(f"κ {c}" for c in report["choices"]),
+            title="Pairs",
+        )
+        for pair in report["pairs"]:
+            pairs.add_row(
+                " / ".join(pair["annotators"]),
+                str(pair["documents"]),
+                _fmt(pair["spans"]["Quote"]["overlap"]),
+                _fmt(pair["same_speaker"]),
+                _fmt(pair["same_cue"]),
+                *(_fmt(k) for k in pair["kappa"].values()),
+            )
+        console.print(pairs)
