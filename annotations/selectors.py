@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import islice
 
 from django.db.models import QuerySet
 
 from annotations.agreement import DocumentVersions, agreement
+from annotations.canonical import CanonicalDocument
+from annotations.exporters import ExportItem, assign_split
 from annotations.models import Annotation, Attribution, Collection, Span
 from annotations.records import AnnotationRecord, AttributionRecord, RelationRecord, SpanRecord
 from annotations.scheme import COREF, get_scheme
@@ -101,7 +104,98 @@ def human_versions(documents: QuerySet) -> Iterator[DocumentVersions]:
             )
 
 
-def collection_agreement(collection: Collection) -> dict:
-    report = agreement(human_versions(collection.documents.all()), get_scheme(collection.scheme))
+def collection_agreement(collection: Collection, documents: QuerySet | None = None) -> dict:
+    documents = collection.documents.all() if documents is None else documents
+    report = agreement(human_versions(documents), get_scheme(collection.scheme))
     report["collection"] = collection.name
     return report
+
+
+EXPORT_CHUNK = 500
+
+
+def export_items(
+    *, collection: Collection, ratios: tuple[float, ...], seed: int, include_unreviewed: bool
+) -> Iterator[ExportItem]:
+    """The documents to export, by id, with their gold (or, if asked, single human) annotation.
+
+    Streams in chunks: a few queries per chunk, whatever the size of the collection.
+    """
+    scheme_name = collection.scheme
+    documents = collection.documents.order_by("external_id").values_list(
+        "pk", "external_id", "title", "text", "meta"
+    )
+    rows = documents.iterator(chunk_size=EXPORT_CHUNK)
+    while chunk := list(islice(rows, EXPORT_CHUNK)):
+        chosen = _chosen_annotations([row[0] for row in chunk], include_unreviewed)
+        records = annotation_records(list(chosen.values()))
+        for pk, external_id, title, text, meta in chunk:
+            annotation = chosen.get(pk)
+            if annotation is None:
+                continue
+            record = records[annotation.pk]
+            record.provenance = _export_provenance(annotation, scheme_name)
+            yield ExportItem(
+                CanonicalDocument(external_id, title, text, meta),
+                record,
+                assign_split(external_id, ratios, seed),
+            )
+
+
+def _chosen_annotations(document_ids: list[int], include_unreviewed: bool) -> dict[int, Annotation]:
+    kinds = [Annotation.Kind.GOLD, *([Annotation.Kind.HUMAN] if include_unreviewed else [])]
+    candidates = (
+        Annotation.objects.filter(document_id__in=document_ids, kind__in=kinds)
+        .only(
+            "pk",
+            "document_id",
+            "kind",
+            "annotator",
+            "provenance",
+            "model_version",
+            "score",
+            "source_key",
+            "lead_time",
+            "updated_at",
+        )
+        .order_by("document_id", "-updated_at", "-pk")
+    )
+    gold: dict[int, Annotation] = {}
+    humans: dict[int, list[Annotation]] = defaultdict(list)
+    for annotation in candidates:
+        if annotation.kind == Annotation.Kind.GOLD:
+            gold.setdefault(annotation.document_id, annotation)
+        else:
+            humans[annotation.document_id].append(annotation)
+    for document_id, versions in humans.items():
+        if document_id not in gold and len(versions) == 1:
+            gold[document_id] = versions[0]
+    return gold
+
+
+def _export_provenance(annotation: Annotation, scheme: str) -> dict:
+    provenance = dict(annotation.provenance or {})
+    provenance["scheme"] = scheme
+    if annotation.kind == Annotation.Kind.GOLD:
+        provenance["quality"] = "gold"
+        if not provenance.get("annotators"):
+            based_on = sorted({a for a in provenance.get("based_on_annotators", []) if a})
+            if based_on:
+                provenance["annotators"] = based_on
+        if annotation.annotator and not provenance.get("adjudicator"):
+            provenance["adjudicator"] = annotation.annotator
+    else:
+        provenance.update(quality="silver", annotator=annotation.annotator)
+    return dict(sorted(provenance.items()))
+
+
+def export_snapshot(collection: Collection, include_unreviewed: bool) -> str:
+    """When the newest exported annotation last changed (for the card; not the clock)."""
+    kinds = [Annotation.Kind.GOLD, *([Annotation.Kind.HUMAN] if include_unreviewed else [])]
+    newest = (
+        Annotation.objects.filter(document__collection=collection, kind__in=kinds)
+        .order_by("-updated_at")
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    return newest.isoformat(timespec="seconds") if newest else ""

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from annotations.importers import ReadItem, ReadOptions, SourceFile
 
 # Task data keys this service writes itself; the rest of `data` is kept as meta.
-OWN_DATA_KEYS = ("text", "title", "external_id", "document_id")
+OWN_DATA_KEYS = ("text", "title", "external_id", "document_id", "split")
 
 
 def read(source: SourceFile, options: ReadOptions) -> Iterator[ReadItem]:

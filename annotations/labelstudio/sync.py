@@ -532,20 +532,28 @@ def pull(*, collection: Collection, client: LabelStudioClient) -> StoreResult:
 
 
 def _documents_for_tasks(collection: Collection, tasks: list[dict]) -> dict[int, Document]:
-    """Our document for each task id: by the document id in its data, else by task id."""
-    wanted_ids = {
-        (task.get("data") or {}).get("document_id") for task in tasks if isinstance(task, dict)
-    }
-    task_ids = [task.get("id") for task in tasks if isinstance(task, dict)]
+    """Our document for each task id: by the document id in its data, by the task id, or by
+    the external id in its data (tasks imported from an exported Label Studio file)."""
+    tasks = [
+        task for task in tasks if isinstance(task, dict) and isinstance(task.get("data"), dict)
+    ]
+    pks = [
+        t["data"].get("document_id") for t in tasks if isinstance(t["data"].get("document_id"), int)
+    ]
+    external = [str(t["data"]["external_id"]) for t in tasks if t["data"].get("external_id")]
     documents = collection.documents.filter(
-        Q(pk__in=[i for i in wanted_ids if isinstance(i, int)]) | Q(ls_task_id__in=task_ids)
-    ).only("pk", "text", "ls_task_id", "status", "collection_id")
+        Q(pk__in=pks) | Q(ls_task_id__in=[t.get("id") for t in tasks]) | Q(external_id__in=external)
+    ).only("pk", "text", "ls_task_id", "status", "collection_id", "external_id")
     by_pk = {d.pk: d for d in documents}
     by_task = {d.ls_task_id: d for d in documents if d.ls_task_id}
+    by_external = {d.external_id: d for d in documents}
     found = {}
     for task in tasks:
-        document = by_pk.get((task.get("data") or {}).get("document_id")) or by_task.get(
-            task.get("id")
+        data = task["data"]
+        document = (
+            by_pk.get(data.get("document_id"))
+            or by_task.get(task.get("id"))
+            or by_external.get(str(data.get("external_id", "")))
         )
         if document is not None:
             found[task["id"]] = document

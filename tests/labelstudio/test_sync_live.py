@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import json
 import time
 from collections import Counter
 
 import pytest
+from django.core.management import call_command
 
 from annotations.labelstudio import server, sync
 from annotations.labelstudio.client import LabelStudioError
 from annotations.labelstudio.convert import result_to_domain
-from annotations.models import Annotation, Document
+from annotations.models import Annotation, Collection, Document
 from annotations.preannotate import MODEL_VERSION
 from annotations.scheme import QUOTES_V1, SCHEMES, LabelDef, Scheme
+from annotations.selectors import annotation_records
+from annotations.services.exports import export_gold
 from tests import factories
 from tests.labelstudio.conftest import free_port
 
@@ -268,3 +273,34 @@ def test_ml_backend_gives_label_studio_predictions_on_demand(
         ("Quote", '"We will win,"'), ("Cue", "said"), ("Speaker", "Ana Lopez"),
         ("Speaker", "She"), ("Cue", "added"), ("Quote", "it was close"),
     ]  # fmt: skip
+
+
+def test_label_studio_json_export_goes_through_label_studio_and_back_unchanged(
+    ls_collection, ls_client, tmp_path, settings
+):
+    call_command("import_documents", str(settings.BASE_DIR / "fixtures" / "gold.jsonl"),
+                 "--collection", "source", "--as-gold", stdout=io.StringIO())  # fmt: skip
+    source = Collection.objects.get(name="source")
+    export_gold(collection=source, fmt="labelstudio", out=tmp_path / "ls", split="1")
+    for document in source.documents.all():
+        factories.document(ls_collection, external_id=document.external_id, text=document.text,
+                           title=document.title)  # fmt: skip
+    sync.project_setup(collection=ls_collection, client=ls_client)
+    tasks = json.loads((tmp_path / "ls" / "labelstudio.json").read_text())
+    assert len(ls_client.tasks_import(ls_collection.ls_project_id, tasks)) == 8
+    result = sync.pull(collection=ls_collection, client=ls_client)
+    assert (result.created, result.flagged) == (8, 0)
+
+    def gold(collection):
+        annotations = list(Annotation.objects.filter(document__collection=collection, kind="gold"))
+        records = annotation_records(annotations)
+        return {
+            a.document.external_id: (
+                records[a.pk].spans,
+                records[a.pk].attributions,
+                records[a.pk].relations,
+            )
+            for a in annotations
+        }
+
+    assert gold(ls_collection) == gold(source)

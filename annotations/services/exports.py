@@ -1,0 +1,89 @@
+"""Writing a collection's gold dataset: selection, splits, the format's files and the card.
+
+The files are written into a hidden folder next to the destination and moved
+into place only when complete, so a failed export leaves nothing behind but an
+Export row saying why.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from annotations import exporters
+from annotations.exporters import ExportError, ExportItem, card
+from annotations.models import Collection, Export
+from annotations.scheme import get_scheme
+from annotations.selectors import collection_agreement, export_items, export_snapshot
+
+DEFAULT_SPLIT = "0.8,0.1,0.1"
+DEFAULT_SEED = 13
+
+
+def export_gold(
+    *,
+    collection: Collection,
+    fmt: str,
+    out: Path,
+    split: str = DEFAULT_SPLIT,
+    seed: int = DEFAULT_SEED,
+    include_unreviewed: bool = False,
+    user: AbstractBaseUser | None = None,
+    on_item: Callable[[ExportItem], None] | None = None,
+) -> Export:
+    ratios = exporters.parse_split(split)
+    write = exporters.writer(fmt)
+    out = out.resolve()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ExportError(f"{out} already exists and is not an empty folder; choose another --out")
+    options = {"split": list(ratios), "seed": seed, "include_unreviewed": include_unreviewed}
+    export = Export.objects.create(
+        collection=collection, created_by=user, format=fmt, options=options, path=str(out)
+    )
+    partial = out.parent / f".{out.name}.partial-{export.pk}"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial.mkdir()
+        stats = card.CardStats()
+        items = export_items(
+            collection=collection, ratios=ratios, seed=seed, include_unreviewed=include_unreviewed
+        )
+        written = write(stats.observe(items, on_item), partial, exporters.split_names(ratios))
+        files = {
+            path.as_posix(): (
+                exporters.sha256_file(partial / path),
+                (partial / path).stat().st_size,
+            )
+            for path in written.files
+        }
+        context = card.CardContext(
+            collection=collection.name,
+            title=collection.title,
+            scheme=get_scheme(collection.scheme),
+            format=fmt,
+            splits=exporters.split_names(ratios),
+            ratios=ratios,
+            seed=seed,
+            include_unreviewed=include_unreviewed,
+            snapshot=export_snapshot(collection, include_unreviewed),
+            files=files,
+            notes=written.notes,
+            agreement=collection_agreement(collection),
+        )
+        (partial / "README.md").write_text(card.render(stats, context), encoding="utf-8")
+        if out.exists():
+            out.rmdir()
+        partial.rename(out)
+    except BaseException as error:
+        shutil.rmtree(partial, ignore_errors=True)
+        export.status, export.error = Export.Status.FAILED, str(error) or type(error).__name__
+        export.save(update_fields=["status", "error"])
+        raise
+    export.status = Export.Status.DONE
+    export.file_hashes = {path: digest for path, (digest, _) in files.items()}
+    export.counts = stats.summary()
+    export.save(update_fields=["status", "file_hashes", "counts"])
+    return export
