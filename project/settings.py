@@ -129,6 +129,8 @@ LOGGING = {
 # --- the service's own settings ---------------------------------------------
 # Largest document accepted by the importers, in bytes of UTF-8.
 DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", 2 * 1024 * 1024)
+# Where exports started from the admin or the API are written.
+EXPORT_DIR = Path(os.getenv("EXPORT_DIR", VAR_DIR / "exports"))
 # Rows written per INSERT batch by the importers.
 IMPORT_BATCH_SIZE = envint("IMPORT_BATCH_SIZE", 500)
 

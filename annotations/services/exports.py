@@ -8,10 +8,16 @@ Export row saying why.
 from __future__ import annotations
 
 import shutil
+import tempfile
+import zipfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import IO
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 
 from annotations import exporters
 from annotations.exporters import ExportError, ExportItem, card
@@ -87,3 +93,24 @@ def export_gold(
     export.counts = stats.summary()
     export.save(update_fields=["status", "file_hashes", "counts"])
     return export
+
+
+def export_folder(*, collection: Collection, fmt: str, when: datetime | None = None) -> Path:
+    """Where an export started from the admin or the API is written."""
+    stamp = (when or timezone.now()).strftime("%Y%m%d-%H%M%S")
+    return Path(settings.EXPORT_DIR) / f"{collection.name}-{fmt}-{stamp}"
+
+
+def export_archive(*, export: Export) -> IO[bytes]:
+    """The export's folder as a zip file (spooled to disk when large), ready to send."""
+    folder = Path(export.path)
+    if export.status != Export.Status.DONE or not folder.is_dir():
+        raise ExportError(f"export {export.pk} has no files to download ({export.status})")
+    # Closed by whoever sends it (a FileResponse closes it when done).
+    archive = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zipped.write(path, Path(folder.name) / path.relative_to(folder))
+    archive.seek(0)
+    return archive

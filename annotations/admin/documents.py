@@ -14,13 +14,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from annotations import highlight, services
+from annotations.admin.exports import export_gold_dataset
 from annotations.importers.normalize import normalize_newlines
 from annotations.models import (
     Annotation,
     Attribution,
     Collection,
     Document,
-    Export,
     Span,
     Speaker,
     SpeakerAlias,
@@ -58,7 +58,11 @@ class CollectionAdmin(admin.ModelAdmin):
         "ls_project_id",
     ]
     search_fields = ["name", "title"]
-    readonly_fields = ["ls_project_id", "created_at"]
+    readonly_fields = ["ls_project_id", "ls_pulled_at", "created_at"]
+    actions = [export_gold_dataset]
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("annotations.add_export")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
@@ -394,14 +398,3 @@ class SpeakerAdmin(admin.ModelAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/annotations/speaker/merge.html", context)
-
-
-@admin.register(Export)
-class ExportAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "collection", "format", "status", "created_by", "created_at"]
-    list_filter = ["format", "status", "collection"]
-    list_select_related = ["collection", "created_by"]
-    readonly_fields = [f.name for f in Export._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
