@@ -71,6 +71,7 @@ class Document(models.Model):
             models.CheckConstraint(condition=~Q(external_id=""), name="document_external_id_set"),
         ]
         indexes = [models.Index(fields=["collection", "status"])]
+        permissions = [("review_document", "Can review and adjudicate documents")]
 
     def __str__(self) -> str:
         return self.title or self.external_id

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import path
 
+from annotations.admin.dashboard import dashboard_view
 from annotations.labelstudio import ml_backend
 from annotations.labelstudio.webhooks import webhook
 
 urlpatterns = [
+    path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="dashboard"),
     path("admin/", admin.site.urls),
     path("labelstudio/webhook/", webhook, name="labelstudio-webhook"),
     path("ml/health", ml_backend.health, name="ml-health"),

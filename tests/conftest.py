@@ -12,3 +12,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if skipped and exitstatus == 0:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped; failing the run.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def roles(db) -> None:
+    """The role groups (a flush by a transactional test removes what migrations made)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from annotations.roles import ensure_groups
+
+    ensure_groups(Group, Permission)

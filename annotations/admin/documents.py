@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,12 +10,13 @@ from django.db.models import Count, Func, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 
-from annotations import highlight, services
+from annotations import services
 from annotations.admin.exports import export_gold_dataset
+from annotations.admin.rendering import render_highlights
+from annotations.admin.review import review_view
 from annotations.importers.normalize import normalize_newlines
 from annotations.models import (
     Annotation,
@@ -149,6 +151,14 @@ class DocumentAdmin(admin.ModelAdmin):
             obj.text_hash = text_hash(obj.text)
             super().save_model(request, obj, form, change)
 
+    def get_urls(self):
+        review_url = path(
+            "<path:object_id>/review/",
+            self.admin_site.admin_view(partial(review_view, self)),
+            name="annotations_document_review",
+        )
+        return [review_url, *super().get_urls()]
+
     def change_view(
         self,
         request: HttpRequest,
@@ -181,31 +191,11 @@ def document_view_context(document: Document, chosen: str | None) -> dict:
     return {
         "document_annotations": annotations,
         "current_annotation": current,
-        "highlighted_text": render_highlights(document.text, spans),
+        "highlighted_text": render_highlights(
+            document.text, [(s.label, s.region_id, s.start, s.end) for s in spans]
+        ),
         "current_attributions": attributions,
     }
-
-
-def render_highlights(text: str, spans: list[Span]) -> SafeString:
-    """The text with each span wrapped in a labelled element; everything is escaped."""
-    cut = highlight.pieces(text, [(s.label, s.region_id, s.start, s.end) for s in spans])
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (
-                format_html(
-                    '<span class="hl {}" title="{}">{}</span>',
-                    " ".join(f"hl-{label}" for label in piece.labels),
-                    "; ".join(f"{label} {ident}" for label, ident in piece.spans),
-                    piece.text,
-                )
-                if piece.spans
-                else piece.text,
-            )
-            for piece in cut
-        ),
-    )
 
 
 class SpanInline(admin.TabularInline):

@@ -131,6 +131,23 @@ class LabelStudioClient:
             ):
                 yield _plain(task)
 
+    def task_reopen(self, task_id: int, *, annotations: int, note: str) -> dict:
+        """Ask for one more annotation of a task (it returns to the annotators' queue), with
+        the reviewer's note in the task's meta (the open-source edition has no comments)."""
+        with _calling(f"reopen task {task_id}"):
+            task = self.task_get(task_id)
+            overlap = max(int(task.get("overlap") or 1), annotations + 1)
+            meta = {**(task.get("meta") or {}), "review_note": note}
+            return _plain(
+                self._sdk.tasks.update(
+                    id=str(task_id), overlap=overlap, is_labeled=False, meta=meta
+                )
+            )
+
+    def task_get(self, task_id: int) -> dict:
+        with _calling(f"read task {task_id}"):
+            return _plain(self._sdk.tasks.get(id=str(task_id)))
+
     def task_delete(self, task_id: int) -> None:
         with _calling(f"delete task {task_id}"):
             self._sdk.tasks.delete(id=str(task_id))

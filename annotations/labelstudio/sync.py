@@ -378,7 +378,7 @@ def store_annotations(
     annotators = _annotators([a.get("completed_by") for _, a in items])
     writes = []
     for document, annotation in items:
-        updated_at = _timestamp(annotation.get("updated_at"))
+        updated_at = parse_timestamp(annotation.get("updated_at"))
         known = stored.get(annotation["id"])
         if annotation["id"] in deleted or (known and updated_at and known >= updated_at):
             result.stale += 1
@@ -450,7 +450,7 @@ def annotators_refresh(*, client: LabelStudioClient) -> int:
     return changed
 
 
-def _timestamp(value: Any) -> datetime | None:
+def parse_timestamp(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:

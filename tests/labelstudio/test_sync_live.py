@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
+from annotations.adjudication import default_decisions
 from annotations.labelstudio import server, sync
 from annotations.labelstudio.client import LabelStudioError
 from annotations.labelstudio.convert import result_to_domain
@@ -17,6 +18,7 @@ from annotations.models import Annotation, Collection, Document
 from annotations.preannotate import MODEL_VERSION
 from annotations.scheme import QUOTES_V1, SCHEMES, LabelDef, Scheme
 from annotations.selectors import annotation_records
+from annotations.services import review
 from annotations.services.exports import export_gold
 from tests import factories
 from tests.labelstudio.conftest import free_port
@@ -304,3 +306,41 @@ def test_label_studio_json_export_goes_through_label_studio_and_back_unchanged(
         }
 
     assert gold(ls_collection) == gold(source)
+
+
+def test_send_back_reopens_the_task_and_gold_becomes_its_ground_truth(
+    ls_collection, ls_client, live_server, settings, django_user_model
+):
+    settings.PUBLIC_URL = live_server.url
+    ls_collection.overlap = 1
+    ls_collection.save()
+    sync.project_setup(collection=ls_collection, client=ls_client)
+    [doc] = documents(ls_collection, 1)
+    sync.push(collection=ls_collection, client=ls_client)
+    doc.refresh_from_db()
+    made = ls_client.annotation_create(doc.ls_task_id, UI_RESULT, lead_time=3)
+    assert wait_for(lambda: Annotation.objects.filter(ls_annotation_id=made["id"]).exists())
+    assert ls_client.task_get(doc.ls_task_id)["is_labeled"] is True
+    reviewer = django_user_model.objects.create_user("rita")
+
+    review.document_send_back(
+        document=doc, reviewer=reviewer, note="Check the cue.", client=ls_client
+    )
+    task = ls_client.task_get(doc.ls_task_id)
+    assert (task["is_labeled"], task["overlap"]) == (False, 2)
+    assert task["meta"]["review_note"] == "Check the cue."
+
+    state = review.review_state(doc)
+    gold = review.document_adjudicate(
+        document=doc, reviewer=reviewer, decisions=default_decisions(state.units)
+    )
+    pushed = review.gold_push(document=doc, client=ls_client)
+    gold.refresh_from_db()
+    assert gold.ls_annotation_id == pushed and gold.kind == "gold"
+    assert Annotation.objects.filter(document=doc, kind="gold").count() == 1
+    _, [exported] = ls_client.export_snapshot(ls_collection.ls_project_id)
+    ground_truth = [a for a in exported["annotations"] if a["ground_truth"]]
+    assert [a["id"] for a in ground_truth] == [pushed]
+    again = sync.pull(collection=ls_collection, client=ls_client)
+    assert (again.created, again.updated) == (0, 0)
+    assert Annotation.objects.filter(document=doc, kind="gold").count() == 1

@@ -1,0 +1,96 @@
+"""The dashboard: progress, annotators, agreement and label distributions as SVG charts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from annotations import charts
+from annotations.models import Annotation, Attribution, Collection, Document, Span
+from annotations.selectors import collection_agreement
+
+DAYS = 30
+
+
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("annotations.view_document"):
+        raise PermissionDenied
+    collections = list(Collection.objects.order_by("name"))
+    chosen = next((c for c in collections if c.name == request.GET.get("collection")), None)
+    documents = Document.objects.filter(collection=chosen) if chosen else Document.objects.all()
+    annotations = Annotation.objects.filter(document__in=documents)
+    humans = annotations.filter(kind=Annotation.Kind.HUMAN)
+    gold = annotations.filter(kind=Annotation.Kind.GOLD)
+    svg = [
+        charts.bar_chart(_by_status(documents), title="Documents by status"),
+        charts.bar_chart(_counted(humans, "annotator"), title="Human annotations per annotator"),
+        charts.column_chart(_per_day(humans), title=f"Human annotations per day, last {DAYS} days"),
+        charts.bar_chart(
+            _counted(Span.objects.filter(annotation__in=gold), "label"), title="Gold spans by label"
+        ),
+    ]
+    attributions = Attribution.objects.filter(annotation__in=gold)
+    for name in ("quote_type", "stance", "claim_type"):
+        svg.append(
+            charts.bar_chart(_counted(attributions, name, blank="(unset)"), title=f"Gold {name}")
+        )
+    agreement = collection_agreement(chosen) if chosen else None
+    if agreement and agreement["documents"]:
+        bars = [(label, scores["overlap"] or 0.0) for label, scores in agreement["spans"].items()]
+        bars += [
+            (f"α {name}", max(s["alpha"] or 0.0, 0.0)) for name, s in agreement["choices"].items()
+        ]
+        svg.append(
+            charts.bar_chart(
+                bars, title="Agreement: span F1 (overlap) and α", maximum=1.0, value_format="{:.2f}"
+            )
+        )
+    context = {
+        **admin.site.each_context(request),
+        "title": "Dashboard",
+        "collections": collections,
+        "chosen": chosen,
+        "charts": [mark_safe(chart) for chart in svg],  # noqa: S308  (built with escaping)
+        "agreement": agreement,
+        "totals": {
+            "documents": documents.count(),
+            "gold": documents.filter(status=Document.Status.GOLD).count(),
+            "human annotations": humans.count(),
+            "flagged": annotations.exclude(problems=[]).count(),
+        },
+    }
+    return TemplateResponse(request, "admin/annotations/dashboard.html", context)
+
+
+def _by_status(documents) -> list[tuple[str, float]]:
+    counts = dict(documents.values_list("status").annotate(total=Count("pk")).order_by())
+    return [(status.label, counts.get(status.value, 0)) for status in Document.Status]
+
+
+def _counted(queryset, field: str, blank: str = "(none)") -> list[tuple[str, float]]:
+    rows = queryset.values_list(field).annotate(total=Count("pk")).order_by("-total", field)
+    return [(value or blank, total) for value, total in rows]
+
+
+def _per_day(queryset) -> list[tuple[str, float]]:
+    today = timezone.now().date()
+    since = today - timedelta(days=DAYS - 1)
+    rows = dict(
+        queryset.filter(created_at__date__gte=since)
+        .annotate(day=TruncDate("created_at"))
+        .values_list("day")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )
+    return [
+        ((since + timedelta(days=i)).isoformat(), rows.get(since + timedelta(days=i), 0))
+        for i in range(DAYS)
+    ]

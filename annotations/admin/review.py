@@ -1,0 +1,144 @@
+"""The review page: annotators' versions side by side, decisions per quote, gold."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from annotations.adjudication import CHOICES, Decision, Unit, default_decisions
+from annotations.admin.rendering import render_highlights
+from annotations.labelstudio.client import LabelStudioError
+from annotations.labelstudio.sync import client_from_settings
+from annotations.models import Document
+from annotations.scheme import get_scheme
+from annotations.services import review
+
+PERMISSION = "annotations.review_document"
+NONE = "__none__"
+FIELDS = ("quote", "speaker", "cue", "speaker_name", *CHOICES)
+
+
+def review_view(model_admin, request: HttpRequest, object_id: str) -> HttpResponse:
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    document = get_object_or_404(Document.objects.select_related("collection"), pk=object_id)
+    url = reverse("admin:annotations_document_review", args=[document.pk])
+    if request.method == "POST":
+        return _act(request, document, url)
+    review.document_review_open(document=document, reviewer=request.user)
+    state = review.review_state(document)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Document._meta,
+        "original": document,
+        "title": f"Review: {document}",
+        "state": state,
+        "versions": [
+            (
+                name,
+                render_highlights(
+                    document.text, [(s.label, s.id, s.start, s.end) for s in record.spans]
+                ),
+            )
+            for name, record in state.versions.items()
+        ],
+        "rows": [_row(unit, state, document) for unit in state.units],
+        "scheme": get_scheme(document.collection.scheme),
+        "agreed": sum(1 for u in state.units if u.agreed),
+        "can_push": bool(document.ls_task_id),
+        "none": NONE,
+        "choice_sets": [get_scheme(document.collection.scheme).choice_set(c) for c in CHOICES],
+    }
+    return TemplateResponse(request, "admin/annotations/document/review.html", context)
+
+
+def _row(unit: Unit, state: review.ReviewState, document: Document) -> dict:
+    default = unit.majority()
+    cells = []
+    for name in state.versions:
+        candidate = unit.candidates.get(name)
+        cells.append(
+            {
+                "annotator": name,
+                "candidate": candidate,
+                "choices": [getattr(candidate.attribution, c) for c in CHOICES]
+                if candidate
+                else [],
+            }
+        )
+    text = unit.candidates[default].quote.text
+    return {
+        "unit": unit,
+        "text": text,
+        "default": default,
+        "cells": cells,
+        "differs": {field: unit.differs(field) for field in FIELDS},
+    }
+
+
+def _act(request: HttpRequest, document: Document, url: str) -> HttpResponse:
+    action = request.POST.get("action")
+    try:
+        if action in ("accept", "accept_push"):
+            state = review.review_state(document)
+            review.document_adjudicate(
+                document=document,
+                reviewer=request.user,
+                decisions=decisions_from(request.POST, state.units),
+            )
+            note = "Accepted as gold."
+            if action == "accept_push":
+                with client_from_settings() as client:
+                    review.gold_push(document=document, client=client)
+                note = "Accepted as gold and sent to Label Studio as the task's ground truth."
+            messages.success(request, note)
+        elif action == "send_back":
+            with client_from_settings() as client:
+                review.document_send_back(
+                    document=document,
+                    reviewer=request.user,
+                    note=request.POST.get("note", ""),
+                    client=client,
+                )
+            messages.success(request, "Sent back: the task is open again in Label Studio.")
+        elif action == "reject":
+            review.document_reject(
+                document=document, reviewer=request.user, note=request.POST.get("note", "")
+            )
+            messages.success(request, "Rejected: the document is left out of the dataset.")
+        else:
+            messages.error(request, f"Unknown action {action!r}.")
+    except (review.ReviewError, LabelStudioError) as error:
+        messages.error(request, str(error))
+    return HttpResponseRedirect(url)
+
+
+def decisions_from(data, units: list[Unit]) -> dict[int, Decision]:
+    """The reviewer's form: per quote, whose version, whose speaker and cue, any changes."""
+    decisions = default_decisions(units)
+    for unit in units:
+        i = unit.index
+        take = data.get(f"take-{i}", decisions[i].take)
+        if take == NONE:
+            decisions[i] = Decision(take=None)
+            continue
+        decision = Decision(take=take)
+        for part in ("speaker_from", "cue_from"):
+            value = data.get(f"{part}-{i}", "")
+            if value == NONE:
+                setattr(decision, part, "")
+            elif value:
+                setattr(decision, part, value)
+        name = data.get(f"speaker_name-{i}", "").strip()
+        if name:
+            decision.speaker_name = name
+        for choice in CHOICES:
+            value = data.get(f"{choice}-{i}", "")
+            if value:
+                decision.choices[choice] = "" if value == NONE else value
+        decisions[i] = decision
+    return decisions

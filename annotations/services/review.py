@@ -1,0 +1,160 @@
+"""Review: opening a document, settling its gold version, sending it back, pushing gold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from annotations.adjudication import Decision, Unit, build_gold, units
+from annotations.labelstudio.client import LabelStudioClient
+from annotations.labelstudio.convert import domain_to_result
+from annotations.labelstudio.sync import parse_timestamp
+from annotations.models import Annotation, Document
+from annotations.records import AnnotationRecord
+from annotations.scheme import get_scheme, validate_annotation
+from annotations.selectors import annotation_records
+from annotations.services.annotations import AnnotationWrite, annotation_rows_write
+
+REVIEW_SOURCE = "review"
+
+
+class ReviewError(Exception):
+    pass
+
+
+@dataclass
+class ReviewState:
+    """What a reviewer sees: the annotators' versions and the quotes grouped across them."""
+
+    document: Document
+    annotations: dict[str, Annotation]
+    versions: dict[str, AnnotationRecord]
+    units: list[Unit]
+    gold: Annotation | None
+
+
+def review_state(document: Document) -> ReviewState:
+    latest: dict[str, Annotation] = {}
+    humans = document.annotations.filter(kind=Annotation.Kind.HUMAN).order_by("-updated_at", "-pk")
+    for annotation in humans:
+        latest.setdefault(annotation.annotator or f"annotation {annotation.pk}", annotation)
+    records = annotation_records(list(latest.values()))
+    versions = {name: records[a.pk] for name, a in sorted(latest.items())}
+    gold = document.annotations.filter(kind=Annotation.Kind.GOLD).order_by("-updated_at").first()
+    scheme = get_scheme(document.collection.scheme)
+    return ReviewState(
+        document, dict(sorted(latest.items())), versions, units(versions, scheme), gold
+    )
+
+
+def document_review_open(*, document: Document, reviewer: AbstractBaseUser) -> Document:
+    """A reviewer opened the document: annotated work is now in review."""
+    open_statuses = [Document.Status.NEW, Document.Status.QUEUED, Document.Status.ANNOTATED]
+    has_work = document.annotations.filter(kind=Annotation.Kind.HUMAN).exists()
+    if document.status in open_statuses and has_work:
+        Document.objects.filter(pk=document.pk).update(status=Document.Status.IN_REVIEW)
+        document.status = Document.Status.IN_REVIEW
+    return document
+
+
+@transaction.atomic
+def document_adjudicate(
+    *, document: Document, reviewer: AbstractBaseUser, decisions: dict[int, Decision]
+) -> Annotation:
+    """Store the gold version the decisions describe (replacing an earlier review's)."""
+    state = review_state(document)
+    if not state.versions:
+        raise ReviewError("the document has no human annotation to review")
+    for index, decision in decisions.items():
+        unit = next((u for u in state.units if u.index == index), None)
+        if unit is None or (decision.take is not None and decision.take not in unit.candidates):
+            raise ReviewError(f"quote {index + 1}: choose one of the versions that have it")
+    record = build_gold(state.units, decisions)
+    scheme = get_scheme(document.collection.scheme)
+    problems = validate_annotation(scheme, document.text, record)
+    if problems:
+        raise ReviewError("; ".join(problems[:5]))
+    reviewer_name = reviewer.get_username()
+    record.annotator = reviewer_name
+    record.source_key = REVIEW_SOURCE
+    record.provenance = {
+        "scheme": scheme.name,
+        "annotators": sorted(state.versions),
+        "adjudicator": reviewer_name,
+        "reviewed_at": timezone.now().date().isoformat(),
+    }
+    annotation_rows_write(
+        writes=[AnnotationWrite(document.pk, record, fields={"reviewer": reviewer})]
+    )
+    gold = document.annotations.get(source_key=REVIEW_SOURCE)
+    gold.based_on.set(state.annotations.values())
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.GOLD)
+    document.status = Document.Status.GOLD
+    return gold
+
+
+@transaction.atomic
+def document_reject(*, document: Document, reviewer: AbstractBaseUser, note: str) -> Document:
+    """Leave the document out of the dataset (unusable text, off topic)."""
+    return _set_review_status(document, reviewer, note, Document.Status.REJECTED)
+
+
+def document_send_back(
+    *, document: Document, reviewer: AbstractBaseUser, note: str, client: LabelStudioClient | None
+) -> Document:
+    """Ask for the document to be annotated again: reopen its task in Label Studio."""
+    if not note.strip():
+        raise ReviewError("say what the annotators should change")
+    if document.ls_task_id and client is not None:
+        humans = document.annotations.filter(
+            kind=Annotation.Kind.HUMAN, ls_annotation_id__isnull=False
+        )
+        client.task_reopen(document.ls_task_id, annotations=humans.count(), note=note.strip())
+    with transaction.atomic():
+        return _set_review_status(document, reviewer, note, Document.Status.QUEUED)
+
+
+def _set_review_status(document: Document, reviewer, note: str, status: str) -> Document:
+    meta = dict(document.meta)
+    history = list(meta.get("review_notes", []))
+    stamp = timezone.now().isoformat(timespec="seconds")
+    history.append(
+        {"by": reviewer.get_username(), "status": status, "note": note.strip(), "at": stamp}
+    )
+    meta["review_notes"] = history
+    Document.objects.filter(pk=document.pk).update(status=status, meta=meta)
+    document.status, document.meta = status, meta
+    return document
+
+
+def gold_push(*, document: Document, client: LabelStudioClient) -> int:
+    """Send the document's gold annotation to Label Studio as the task's ground truth."""
+    gold = document.annotations.filter(kind=Annotation.Kind.GOLD).order_by("-updated_at").first()
+    if gold is None:
+        raise ReviewError(f"document {document.external_id!r} has no gold annotation")
+    if not document.ls_task_id:
+        raise ReviewError(
+            f"document {document.external_id!r} is not in Label Studio; push it first"
+        )
+    record = annotation_records([gold])[gold.pk]
+    scheme = get_scheme(document.collection.scheme)
+    result = domain_to_result(record.spans, record.attributions, record.relations, scheme)
+    if gold.ls_annotation_id:
+        made = client.annotation_update(gold.ls_annotation_id, result=result, ground_truth=True)
+    else:
+        made = client.annotation_create(document.ls_task_id, result, ground_truth=True)
+    _link_gold(gold, made)
+    return made["id"]
+
+
+@transaction.atomic
+def _link_gold(gold: Annotation, made: dict) -> None:
+    # Label Studio's webhook may already have stored the pushed annotation as a copy.
+    Annotation.objects.filter(ls_annotation_id=made["id"]).exclude(pk=gold.pk).delete()
+    gold.ls_annotation_id = made["id"]
+    gold.ls_updated_at = parse_timestamp(made.get("updated_at"))
+    gold.source_key = f"ls:annotation:{made['id']}"
+    gold.save(update_fields=["ls_annotation_id", "ls_updated_at", "source_key"])

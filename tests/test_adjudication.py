@@ -1,0 +1,93 @@
+"""Merge rules: agreed quotes merge as they are, the reviewer's decisions shape the rest."""
+
+from annotations.adjudication import Decision, build_gold, default_decisions, units
+from annotations.records import AnnotationRecord, AttributionRecord, RelationRecord, SpanRecord
+from annotations.scheme import QUOTES_V1, validate_annotation
+
+TEXT = '"We won," said Ana Ruiz. She added that rain helped. Bo Li said the win was lucky.'
+
+
+def span(i, label, text, occurrence=0):
+    start = TEXT.find(text)
+    for _ in range(occurrence):
+        start = TEXT.find(text, start + 1)
+    return SpanRecord(i, label, start, start + len(text), text)
+
+
+def version(*quotes, relations=()):
+    spans, attributions = {}, []
+    for quote, speaker, cue, name, stance in quotes:
+        for s in (quote, speaker, cue):
+            if s is not None:
+                spans[s.id] = s
+        attributions.append(AttributionRecord(quote.id, speaker.id if speaker else None,
+                                              cue.id if cue else None, name, "direct", stance))  # fmt: skip
+    return AnnotationRecord(kind="human", spans=list(spans.values()), attributions=attributions,
+                            relations=list(relations))  # fmt: skip
+
+
+ANA, SAID = span("s1", "Speaker", "Ana Ruiz"), span("c1", "Cue", "said")
+SHE, ADDED = span("s2", "Speaker", "She"), span("c2", "Cue", "added")
+BO, SAID2 = span("s3", "Speaker", "Bo Li"), span("c3", "Cue", "said", 1)
+Q1 = span("q1", "Quote", '"We won,"')
+Q2 = span("q2", "Quote", "rain helped")
+Q3 = span("q3", "Quote", "the win was lucky")
+
+ANN = version((Q1, ANA, SAID, "Ana Ruiz", "support"), (Q2, SHE, ADDED, "Ana Ruiz", "neutral"),
+              relations=[RelationRecord("coref", "s2", "s1")])  # fmt: skip
+BOB = version((Q1, ANA, SAID, "Ruiz", "support"), (Q2, SHE, ADDED, "Ana Ruiz", "support"),
+              (Q3, BO, SAID2, "Bo Li", "oppose"))  # fmt: skip
+
+
+def test_units_group_quotes_and_say_where_versions_differ():
+    found = units({"ann": ANN, "bob": BOB}, QUOTES_V1)
+    assert [sorted(u.candidates) for u in found] == [["ann", "bob"], ["ann", "bob"], ["bob"]]
+    first, second, third = found
+    assert first.agreed  # "Ruiz" and "Ana Ruiz" name the same speaker
+    assert not second.agreed and second.differs("stance") and not second.differs("speaker")
+    assert not third.agreed and third.differs("quote")
+
+
+def test_default_decisions_merge_agreed_quotes_and_take_the_majority_elsewhere():
+    found = units({"ann": ANN, "bob": BOB}, QUOTES_V1)
+    gold = build_gold(found, default_decisions(found))
+    assert validate_annotation(QUOTES_V1, TEXT, gold) == []
+    assert [s.text for s in gold.spans if s.label == "Quote"] == [
+        '"We won,"',
+        "rain helped",
+        "the win was lucky",
+    ]
+    # A tie between two versions goes to the first annotator by name.
+    assert [a.stance for a in gold.attributions] == ["support", "neutral", "oppose"]
+    # The pronoun keeps its link to the named mention.
+    spans = gold.span_by_id()
+    [relation] = gold.relations
+    assert (spans[relation.source].text, spans[relation.target].text) == ("She", "Ana Ruiz")
+
+
+def test_reviewer_decisions_override_fields_pick_parts_and_drop_quotes():
+    found = units({"ann": ANN, "bob": BOB}, QUOTES_V1)
+    decisions = default_decisions(found)
+    decisions[1] = Decision(take="ann", choices={"stance": "support", "claim_type": "opinion"},
+                            speaker_name="Ana María Ruiz", cue_from="")  # fmt: skip
+    decisions[2] = Decision(take=None)
+    gold = build_gold(found, decisions)
+    assert [a.stance for a in gold.attributions] == ["support", "support"]
+    second = gold.attributions[1]
+    assert (second.claim_type, second.speaker_name, second.cue) == (
+        "opinion",
+        "Ana María Ruiz",
+        None,
+    )
+    assert [s.text for s in gold.spans] == ['"We won,"', "said", "Ana Ruiz", "She", "rain helped"]
+    assert [s.id for s in gold.spans] == ["q1", "c1", "s1", "s2", "q2"]
+
+
+def test_one_annotator_is_accepted_as_it_is():
+    found = units({"ann": ANN}, QUOTES_V1)
+    assert all(unit.agreed for unit in found)
+    gold = build_gold(found, default_decisions(found))
+    assert [(a.speaker_name, a.stance) for a in gold.attributions] == [
+        ("Ana Ruiz", "support"),
+        ("Ana Ruiz", "neutral"),
+    ]

@@ -1,0 +1,146 @@
+"""The review page and its actions, through the Django test client, per role."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from annotations.models import Annotation, Collection, Document
+from annotations.scheme import QUOTES_V1, validate_annotation
+from annotations.selectors import annotation_records
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    for name, extra in (("gold.jsonl", ["--as-gold"]), ("annotators.jsonl", [])):
+        call_command("import_documents", str(settings.BASE_DIR / "fixtures" / name), "--collection", "demo",
+                     *extra, stdout=io.StringIO())  # fmt: skip
+    Document.objects.update(status=Document.Status.ANNOTATED)
+    Annotation.objects.filter(kind="gold").delete()
+    return Collection.objects.get(name="demo")
+
+
+@pytest.fixture
+def reviewer(django_user_model, roles):
+    user = django_user_model.objects.create_user("rita", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Reviewers"))
+    return user
+
+
+def url(document):
+    return reverse("admin:annotations_document_review", args=[document.pk])
+
+
+def riverton():
+    return Document.objects.get(external_id="riverton-night-buses")
+
+
+def test_opening_the_review_page_shows_versions_and_disagreements(client, demo, reviewer):
+    client.force_login(reviewer)
+    response = client.get(url(riverton()))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "ann@example.com" in html and "bob@example.com" in html
+    assert html.count('class="unit disputed"') == 3 and html.count('class="unit agreed"') == 3
+    assert 'class="version"' in html and "hl-Quote" in html
+    assert riverton().status == Document.Status.IN_REVIEW
+
+
+def test_accepting_the_defaults_makes_gold_from_both_versions(client, demo, reviewer):
+    client.force_login(reviewer)
+    response = client.post(url(riverton()), {"action": "accept"}, follow=True)
+    assert b"Accepted as gold." in response.content
+    gold = Annotation.objects.get(document=riverton(), kind="gold")
+    assert (gold.annotator, gold.reviewer, gold.source_key) == ("rita", reviewer, "review")
+    assert sorted(gold.based_on.values_list("annotator", flat=True)) == [
+        "ann@example.com",
+        "bob@example.com",
+    ]
+    assert gold.provenance["annotators"] == ["ann@example.com", "bob@example.com"]
+    record = annotation_records([gold])[gold.pk]
+    assert validate_annotation(QUOTES_V1, riverton().text, record) == []
+    assert len(record.attributions) == 6  # Bob missed one quote; Ann's version keeps it
+    assert riverton().status == Document.Status.GOLD
+
+
+def test_decisions_change_fields_drop_quotes_and_a_second_review_replaces_the_first(
+    client, demo, reviewer
+):
+    client.force_login(reviewer)
+    client.get(url(riverton()))
+    form = {"action": "accept", "take-0": "bob@example.com", "stance-1": "oppose", "speaker_name-1": "D. Whitfield",
+            "take-4": "__none__", "cue_from-5": "__none__", "claim_type-2": "__none__"}  # fmt: skip
+    client.post(url(riverton()), form)
+    client.post(url(riverton()), form)
+    gold = Annotation.objects.get(document=riverton(), kind="gold")
+    record = annotation_records([gold])[gold.pk]
+    assert len(record.attributions) == 5
+    first, second, third = record.attributions[:3]
+    assert first.stance == "neutral"  # Bob's version
+    assert (second.stance, second.speaker_name) == ("oppose", "D. Whitfield")
+    assert third.claim_type == ""
+    assert record.attributions[-1].cue is None
+
+
+def test_bad_decisions_are_reported_and_write_nothing(client, demo, reviewer):
+    client.force_login(reviewer)
+    response = client.post(
+        url(riverton()), {"action": "accept", "take-4": "bob@example.com"}, follow=True
+    )
+    assert b"hoose one of the versions that have it" in response.content
+    assert not Annotation.objects.filter(kind="gold").exists()
+
+
+def test_reject_and_send_back(client, demo, reviewer, settings):
+    client.force_login(reviewer)
+    doc = riverton()
+    response = client.post(url(doc), {"action": "send_back", "note": ""}, follow=True)
+    assert b"ay what the annotators should change" in response.content
+    client.post(url(doc), {"action": "send_back", "note": "Mark the cue as 'told reporters'."})
+    doc.refresh_from_db()
+    assert doc.status == Document.Status.QUEUED
+    assert doc.meta["review_notes"][-1]["note"] == "Mark the cue as 'told reporters'."
+    client.post(url(doc), {"action": "reject", "note": "Not news."})
+    doc.refresh_from_db()
+    assert doc.status == Document.Status.REJECTED
+
+
+def test_a_single_version_can_be_accepted(client, demo, reviewer):
+    client.force_login(reviewer)
+    doc = riverton()
+    doc.annotations.filter(annotator="bob@example.com").delete()
+    html = client.get(url(doc)).content.decode()
+    assert html.count('class="unit agreed"') == 6
+    client.post(url(doc), {"action": "accept"})
+    assert Annotation.objects.filter(document=doc, kind="gold").exists()
+
+
+def test_roles(client, demo, reviewer, django_user_model, roles):
+    doc = riverton()
+    annotator = django_user_model.objects.create_user("anna", password="pw")
+    annotator.groups.add(Group.objects.get(name="Annotators"))
+    client.force_login(annotator)  # annotators work in Label Studio: no admin at all
+    assert client.get(url(doc)).status_code == 302
+    assert client.get(reverse("dashboard")).status_code == 302
+    staff = django_user_model.objects.create_user("sam", password="pw", is_staff=True)
+    client.force_login(staff)  # staff without the review permission
+    assert client.get(url(doc)).status_code == 403
+    assert client.get(reverse("dashboard")).status_code == 403
+    client.force_login(reviewer)
+    assert client.get(reverse("dashboard"), {"collection": "demo"}).status_code == 200
+    change = reverse("admin:annotations_collection_change", args=[doc.collection_id])
+    assert client.post(change, {"name": "renamed", "overlap": 5}).status_code == 403  # no settings
+    assert client.get(reverse("admin:annotations_collection_add")).status_code == 403
+
+
+def test_dashboard_charts(client, demo, reviewer):
+    client.force_login(reviewer)
+    html = client.get(reverse("dashboard"), {"collection": "demo"}).content.decode()
+    assert html.count('class="chart"') == 8
+    assert "Documents by status" in html and "Agreement: span F1" in html
+    index = client.get(reverse("admin:index")).content.decode()
+    assert reverse("dashboard") in index
