@@ -73,6 +73,9 @@ def export_child(database: Path, fmt: str, out: Path) -> dict:
 def run_child(*args: str) -> dict:
     command = [sys.executable, __file__, "--child", *args]
     env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "bench"}
+    # The local server's development account (only defaulted while DEBUG is on).
+    env.setdefault("LABEL_STUDIO_PASSWORD", "admin-pass-123")
+    env.setdefault("LABEL_STUDIO_API_KEY", "dev0quotes0token0a1b2c3d4e5f60718293a4b5c6d7e8f9")
     done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
 

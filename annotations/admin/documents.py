@@ -18,8 +18,11 @@ from annotations.admin.exports import export_gold_dataset
 from annotations.admin.rendering import render_highlights
 from annotations.admin.review import review_view
 from annotations.importers.normalize import normalize_newlines
+from annotations.labelstudio.client import LabelStudioError
+from annotations.labelstudio.sync import annotators_refresh, client_from_settings
 from annotations.models import (
     Annotation,
+    Annotator,
     Attribution,
     Collection,
     Document,
@@ -116,7 +119,15 @@ class DocumentAdmin(admin.ModelAdmin):
     form = DocumentForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "admin/annotations/document/change_form.html"
-    list_display = ["external_id", "title", "collection", "status", "annotation_count", "published"]
+    list_display = [
+        "external_id",
+        "title",
+        "collection",
+        "status",
+        "annotation_count",
+        "published",
+        "review_link",
+    ]
     list_filter = ["collection", "status"]
     list_select_related = ["collection"]
     search_fields = ["=external_id", "title"]
@@ -137,6 +148,11 @@ class DocumentAdmin(admin.ModelAdmin):
             # Spans refer to the text: it is shown highlighted above and cannot change.
             fields.remove("text")
         return fields
+
+    @admin.display(description="review")
+    def review_link(self, obj: Document) -> str:
+        url = reverse("admin:annotations_document_review", args=[obj.pk])
+        return format_html('<a href="{}">review</a>', url)
 
     @admin.display(description="annotations", ordering="annotation_total")
     def annotation_count(self, obj: Document) -> int:
@@ -388,3 +404,38 @@ class SpeakerAdmin(admin.ModelAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/annotations/speaker/merge.html", context)
+
+
+@admin.register(Annotator)
+class AnnotatorAdmin(admin.ModelAdmin):
+    """Label Studio's users as annotators; new ones sign up through the invite link."""
+
+    list_display = ["__str__", "ls_user_id", "email", "name", "user"]
+    search_fields = ["email", "name"]
+    readonly_fields = ["ls_user_id", "email", "name", "created_at"]
+    actions = ["refresh_from_label_studio"]
+    change_list_template = "admin/annotations/annotator/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        context = dict(extra_context or {})
+        try:
+            with client_from_settings() as client:
+                context["invite_url"] = client.invite_url()
+        except LabelStudioError as error:
+            context["invite_error"] = str(error)
+        return super().changelist_view(request, extra_context=context)
+
+    @admin.action(description="Refresh names and emails from Label Studio")
+    def refresh_from_label_studio(self, request: HttpRequest, queryset: QuerySet) -> None:
+        try:
+            with client_from_settings() as client:
+                changed = annotators_refresh(client=client)
+        except LabelStudioError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        self.message_user(request, f"{changed} annotator(s) updated from Label Studio.")

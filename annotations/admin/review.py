@@ -13,6 +13,7 @@ from annotations.adjudication import CHOICES, Decision, Unit, default_decisions
 from annotations.admin.rendering import render_highlights
 from annotations.labelstudio.client import LabelStudioError
 from annotations.labelstudio.sync import client_from_settings
+from annotations.matching import match
 from annotations.models import Document
 from annotations.scheme import get_scheme
 from annotations.services import review
@@ -77,7 +78,26 @@ def _row(unit: Unit, state: review.ReviewState, document: Document) -> dict:
         "default": default,
         "cells": cells,
         "differs": {field: unit.differs(field) for field in FIELDS},
+        "gold": _gold_for(unit, state.gold_record),
     }
+
+
+def _gold_for(unit: Unit, gold) -> dict | None:
+    """What the current gold says about this quote, if it has it."""
+    if gold is None:
+        return None
+    extents = [(c.quote.start, c.quote.end) for c in unit.candidates.values()]
+    spans = gold.span_by_id()
+    for attribution in gold.attributions:
+        quote = spans[attribution.quote]
+        if any(match([e], [(quote.start, quote.end)]) for e in extents):
+            speaker, cue = spans.get(attribution.speaker), spans.get(attribution.cue)
+            return {
+                "speaker": speaker.text if speaker else "",
+                "cue": cue.text if cue else "",
+                "attribution": attribution,
+            }
+    return {"absent": True}
 
 
 def _act(request: HttpRequest, document: Document, url: str) -> HttpResponse:

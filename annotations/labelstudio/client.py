@@ -211,6 +211,12 @@ class LabelStudioClient:
                 selected_items={"all": True, "excluded": []},
             )
 
+    def invite_url(self) -> str:
+        """The organisation's sign-up link for new annotators."""
+        with _calling("make an invite link"):
+            invite = _plain(self._sdk.organizations.invites.get_invite_link())
+        return self.url + invite["invite_url"]
+
     # --- users --------------------------------------------------------------
     def users(self) -> list[dict]:
         with _calling("list users"):

@@ -121,6 +121,11 @@ def running_pid(config: ServerConfig) -> int | None:
 
 def start(config: ServerConfig, *, timeout: float = 120.0) -> int:
     """Start Label Studio detached and wait until it is healthy; returns its pid."""
+    if not (config.username and config.password and len(config.token) > 5):
+        raise ServerError(
+            "the local Label Studio needs LABEL_STUDIO_USERNAME, LABEL_STUDIO_PASSWORD and "
+            "LABEL_STUDIO_API_KEY (more than 5 characters)"
+        )
     if not config.executable.exists():
         raise ServerError(
             f"{config.executable} is missing; run `make setup` to install Label Studio"

@@ -34,6 +34,7 @@ class ReviewState:
     versions: dict[str, AnnotationRecord]
     units: list[Unit]
     gold: Annotation | None
+    gold_record: AnnotationRecord | None = None
 
 
 def review_state(document: Document) -> ReviewState:
@@ -44,9 +45,11 @@ def review_state(document: Document) -> ReviewState:
     records = annotation_records(list(latest.values()))
     versions = {name: records[a.pk] for name, a in sorted(latest.items())}
     gold = document.annotations.filter(kind=Annotation.Kind.GOLD).order_by("-updated_at").first()
+    gold_record = annotation_records([gold])[gold.pk] if gold else None
     scheme = get_scheme(document.collection.scheme)
+    all_units = units(versions, scheme)
     return ReviewState(
-        document, dict(sorted(latest.items())), versions, units(versions, scheme), gold
+        document, dict(sorted(latest.items())), versions, all_units, gold, gold_record
     )
 
 

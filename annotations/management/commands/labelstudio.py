@@ -26,6 +26,7 @@ class Command(BaseCommand):
         serve = actions.add_parser("serve", help="start the local Label Studio and wait for it")
         serve.add_argument("--stop", action="store_true", help="stop it instead")
         actions.add_parser("template", help="make the migrated data folder new servers copy")
+        actions.add_parser("invite", help="print the sign-up link for new annotators")
         for name, text in [
             ("setup", "create or update the project, its labeling config and webhook"),
             ("push", "send documents as tasks, with their latest predictions"),
@@ -51,6 +52,12 @@ class Command(BaseCommand):
                 self._serve(stop=options["stop"])
             elif action == "template":
                 self._template()
+            elif action == "invite":
+                with sync.client_from_settings() as client:
+                    self.console.print(
+                        f"Annotators sign up at {client.invite_url()} and then label in "
+                        f"{client.url}/projects/"
+                    )
             else:
                 collection = _collection(options["collection"])
                 with sync.client_from_settings() as client:

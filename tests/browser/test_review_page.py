@@ -1,0 +1,57 @@
+"""A reviewer resolves a disagreement in the real browser and accepts gold."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from annotations.models import Annotation, Document
+from annotations.selectors import annotation_records
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(settings, roles):
+    for name, extra in (("gold.jsonl", ["--as-gold"]), ("annotators.jsonl", [])):
+        call_command("import_documents", str(settings.BASE_DIR / "fixtures" / name), "--collection", "demo",
+                     *extra, stdout=io.StringIO())  # fmt: skip
+    Annotation.objects.filter(kind="gold").delete()
+    Document.objects.update(status=Document.Status.ANNOTATED)
+    call_command(
+        "user", "rita", "--role", "reviewer", "--password", "rita-pass-123", stdout=io.StringIO()
+    )
+
+
+def test_reviewer_resolves_a_disagreement_and_accepts_gold(live_server, steps, demo):
+    page = steps.page
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "rita")
+    page.fill("#id_password", "rita-pass-123")
+    page.click("input[type=submit]")
+    steps.shot("logged-in")
+    doc = Document.objects.get(external_id="riverton-night-buses")
+    page.goto(f"{live_server.url}/admin/annotations/document/{doc.pk}/change/")
+    page.get_by_role("link", name="Review").click()
+    page.wait_for_selector("table.units")
+    steps.shot("review-page")
+    disputed = page.locator("tr.unit.disputed")
+    assert disputed.count() == 3
+    # The first quote: Ann says "support", Bob "neutral"; the reviewer settles it.
+    first = page.locator("#unit-0")
+    assert first.locator(".differs").count() >= 1
+    first.locator("select[name=stance-0]").select_option("neutral")
+    first.locator("input[name=speaker_name-0]").fill("Dana Whitfield")
+    # Bob left out the "according to" quote; the reviewer drops it too.
+    page.locator("#unit-4 input[value=__none__]").check()
+    steps.shot("decisions-made")
+    page.get_by_role("button", name="Accept as gold", exact=True).click()
+    page.wait_for_selector(".messagelist .success")
+    steps.shot("accepted")
+    assert "Accepted as gold" in page.locator(".messagelist").inner_text()
+    gold = Annotation.objects.get(document=doc, kind="gold")
+    record = annotation_records([gold])[gold.pk]
+    assert len(record.attributions) == 5
+    assert record.attributions[0].stance == "neutral"
+    assert Document.objects.get(pk=doc.pk).status == Document.Status.GOLD
+    assert steps.console_errors == []
