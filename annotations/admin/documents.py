@@ -64,6 +64,7 @@ class CollectionAdmin(admin.ModelAdmin):
     ]
     search_fields = ["name", "title"]
     readonly_fields = ["ls_project_id", "ls_pulled_at", "created_at"]
+    filter_horizontal = ["members"]
     actions = [export_gold_dataset]
 
     def has_export_permission(self, request: HttpRequest) -> bool:
