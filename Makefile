@@ -58,8 +58,13 @@ run: labelstudio
 	@echo
 	@echo "  Admin:         http://$(HOST):$(PORT)/admin/   login: $${ADMIN_USERNAME:-admin} / $${ADMIN_PASSWORD:-admin}"
 	@echo "  Label Studio:  $${LABEL_STUDIO_URL:-http://127.0.0.1:8080}/projects/   login: $${LABEL_STUDIO_USERNAME:-admin@example.com} / $${LABEL_STUDIO_PASSWORD:-admin-pass-123}"
+	@echo "  API:           http://$(HOST):$(PORT)/api/docs/   token: $(BIN)/python manage.py drf_create_token <username>"
 	@echo "  Stop Label Studio afterwards with: make stop"
 	@echo
+	@# The job worker (imports, pushes, exports started from the API) runs beside
+	@# the web server and stops with it.
+	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 stop: setup

@@ -16,6 +16,12 @@ class Collection(models.Model):
         default=1, help_text="How many annotators label each document."
     )
     guidelines = models.TextField(blank=True, help_text="Markdown shown to annotators.")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="collections",
+        help_text="Annotators who may read this collection through the API.",
+    )
     ls_project_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
     ls_pulled_at = models.DateTimeField(
         null=True, blank=True, help_text="When annotations were last reconciled with Label Studio."
@@ -325,3 +331,42 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"{self.format} export of {self.collection} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Job(models.Model):
+    """Long work started from the API or the admin, run by the background worker."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import"
+        PREANNOTATE = "preannotate"
+        SETUP = "labelstudio_setup"
+        PUSH = "labelstudio_push"
+        PULL = "labelstudio_pull"
+        EXPORT = "export"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="jobs")
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.collection} ({self.status})"

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from annotations.admin.dashboard import dashboard_view
 from annotations.labelstudio import ml_backend
@@ -8,6 +8,7 @@ from annotations.labelstudio.webhooks import webhook
 urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="dashboard"),
     path("admin/", admin.site.urls),
+    path("api/", include("annotations.api.urls")),
     path("labelstudio/webhook/", webhook, name="labelstudio-webhook"),
     path("ml/health", ml_backend.health, name="ml-health"),
     path("ml/setup", ml_backend.setup, name="ml-setup"),
@@ -15,3 +16,6 @@ urlpatterns = [
     path("ml/webhook", ml_backend.training, name="ml-webhook"),
     path("ml/train", ml_backend.training, name="ml-train"),
 ]
+
+handler404 = "annotations.api.errors.not_found"
+handler500 = "annotations.api.errors.server_error"

@@ -22,3 +22,17 @@ def roles(db) -> None:
     from annotations.roles import ensure_groups
 
     ensure_groups(Group, Permission)
+
+
+@pytest.fixture(autouse=True)
+def immediate_jobs(settings) -> None:
+    """Background jobs run in the request during tests (no worker process)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """Throttle counters live in the cache; each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()

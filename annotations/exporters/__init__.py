@@ -53,11 +53,11 @@ def parse_split(value: str) -> tuple[float, ...]:
     try:
         ratios = tuple(float(part) for part in value.split(","))
     except ValueError:
-        raise ExportError(f"--split {value!r}: expected numbers like 0.8,0.1,0.1") from None
+        raise ExportError(f"split {value!r}: expected numbers like 0.8,0.1,0.1") from None
     if not 1 <= len(ratios) <= 3:
-        raise ExportError(f"--split {value!r}: give one, two or three ratios")
+        raise ExportError(f"split {value!r}: give one, two or three ratios")
     if any(r < 0 for r in ratios) or abs(sum(ratios) - 1) > 1e-6:
-        raise ExportError(f"--split {value!r}: the ratios must be non-negative and sum to 1")
+        raise ExportError(f"split {value!r}: the ratios must be non-negative and sum to 1")
     return ratios
 
 

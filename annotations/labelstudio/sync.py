@@ -572,13 +572,13 @@ def status(*, collection: Collection, client: LabelStudioClient) -> dict[str, An
         "project": collection.ls_project_id,
         "documents": documents.count(),
         "pushed": documents.filter(ls_task_id__isnull=False).count(),
-        "annotations from Label Studio": Annotation.objects.filter(
+        "annotations_from_label_studio": Annotation.objects.filter(
             document__collection=collection, ls_annotation_id__isnull=False
         ).count(),
-        "flagged (break the scheme)": Annotation.objects.filter(document__collection=collection)
+        "flagged": Annotation.objects.filter(document__collection=collection)
         .exclude(problems=[])
         .count(),
-        "last pull": collection.ls_pulled_at.isoformat() if collection.ls_pulled_at else "never",
+        "last_pull": collection.ls_pulled_at.isoformat() if collection.ls_pulled_at else None,
     }
     if report["healthy"] and collection.ls_project_id:
         try:
@@ -586,7 +586,7 @@ def status(*, collection: Collection, client: LabelStudioClient) -> dict[str, An
         except LabelStudioError as error:
             report["error"] = str(error)
         else:
-            report["project exists"] = project is not None
+            report["project_exists"] = project is not None
             if project:
                 report["tasks"] = project.get("task_number")
                 report["webhook"] = any(

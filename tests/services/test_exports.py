@@ -152,7 +152,7 @@ def test_command(tmp_path):
         "train.conll",
     ]
     with pytest.raises(
-        CommandError, match="--split '0.9,0.2': the ratios must be non-negative and sum to 1"
+        CommandError, match="split '0.9,0.2': the ratios must be non-negative and sum to 1"
     ):
         call_command("export_gold", "--collection", "demo", "--format", "jsonl", "--out", str(tmp_path / "d"),
                      "--split", "0.9,0.2")  # fmt: skip

@@ -131,8 +131,15 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(report, indent=2))
             return
+        labels = {
+            "annotations_from_label_studio": "annotations from Label Studio",
+            "flagged": "flagged (break the scheme)",
+            "project_exists": "project exists",
+            "last_pull": "last pull",
+        }
         for key, value in report.items():
-            self.console.print(f"{key:>32}: {value}")
+            shown = "never" if key == "last_pull" and value is None else value
+            self.console.print(f"{labels.get(key, key.replace('_', ' ')):>32}: {shown}")
 
 
 def _collection(name: str) -> Collection:

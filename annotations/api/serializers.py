@@ -1,0 +1,290 @@
+"""What the API reads and writes. Input serializers validate; services do the writing."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from annotations import exporters, importers
+from annotations.models import (
+    Annotation,
+    Attribution,
+    Collection,
+    Document,
+    Export,
+    Job,
+    Span,
+    Speaker,
+)
+from annotations.scheme import QUOTES_V1
+
+
+class CollectionSerializer(serializers.ModelSerializer):
+    documents = serializers.IntegerField(read_only=True, source="document_total")
+    gold = serializers.IntegerField(read_only=True, source="gold_total")
+
+    class Meta:
+        model = Collection
+        fields = [
+            "name",
+            "title",
+            "scheme",
+            "overlap",
+            "guidelines",
+            "ls_project_id",
+            "ls_pulled_at",
+            "documents",
+            "gold",
+            "created_at",
+        ]
+        read_only_fields = ["ls_project_id", "ls_pulled_at", "created_at"]
+        extra_kwargs = {"overlap": {"min_value": 1, "max_value": 100}}
+
+
+class SpanSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="region_id")
+    antecedent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Span
+        fields = ["id", "label", "start", "end", "text", "fragments", "antecedent"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_antecedent(self, span: Span) -> str | None:
+        return self.context.get("regions", {}).get(span.antecedent_id)
+
+
+class AttributionSerializer(serializers.ModelSerializer):
+    quote = serializers.CharField(source="quote.region_id")
+    speaker = serializers.CharField(source="speaker.region_id", allow_null=True, default=None)
+    cue = serializers.CharField(source="cue.region_id", allow_null=True, default=None)
+
+    class Meta:
+        model = Attribution
+        fields = [
+            "quote",
+            "speaker",
+            "cue",
+            "speaker_name",
+            "speaker_entity",
+            "quote_type",
+            "stance",
+            "claim_type",
+        ]
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    spans = serializers.SerializerMethodField()
+    attributions = AttributionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id",
+            "document",
+            "kind",
+            "annotator",
+            "model_version",
+            "score",
+            "lead_time",
+            "ls_annotation_id",
+            "problems",
+            "provenance",
+            "created_at",
+            "updated_at",
+            "spans",
+            "attributions",
+        ]
+
+    @extend_schema_field(SpanSerializer(many=True))
+    def get_spans(self, annotation: Annotation) -> list[dict]:
+        spans = list(annotation.spans.all())
+        regions = {span.pk: span.region_id for span in spans}
+        return SpanSerializer(spans, many=True, context={"regions": regions}).data
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    collection = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    annotations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "collection",
+            "external_id",
+            "title",
+            "text",
+            "source_url",
+            "published",
+            "meta",
+            "status",
+            "ls_task_id",
+            "created_at",
+            "updated_at",
+            "annotations",
+        ]
+
+    @extend_schema_field(
+        serializers.DictField(child=AnnotationSerializer(many=True), help_text="By kind.")
+    )
+    def get_annotations(self, document: Document) -> dict[str, list]:
+        grouped: dict[str, list] = {kind: [] for kind in Annotation.Kind.values}
+        for annotation in document.annotations.all():
+            grouped[annotation.kind].append(AnnotationSerializer(annotation).data)
+        return grouped
+
+
+class SpeakerSerializer(serializers.ModelSerializer):
+    aliases = serializers.SerializerMethodField()
+    quotes = serializers.IntegerField(read_only=True, source="attribution_total")
+
+    class Meta:
+        model = Speaker
+        fields = ["id", "name", "external_id", "description", "aliases", "quotes"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_aliases(self, speaker: Speaker) -> list[str]:
+        return [alias.name for alias in speaker.aliases.all()]
+
+
+class ExportSerializer(serializers.ModelSerializer):
+    collection = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Export
+        fields = [
+            "id",
+            "collection",
+            "format",
+            "options",
+            "status",
+            "error",
+            "file_hashes",
+            "counts",
+            "created_by",
+            "created_at",
+            "download",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_download(self, export: Export) -> str | None:
+        if export.status != Export.Status.DONE:
+            return None
+        return reverse("api:export-download", args=[export.pk])
+
+
+class JobSerializer(serializers.ModelSerializer):
+    collection = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "url",
+            "kind",
+            "collection",
+            "params",
+            "status",
+            "done",
+            "total",
+            "result",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+    def get_url(self, job: Job) -> str:
+        return reverse("api:job-detail", args=[job.pk])
+
+
+class LabelStudioStatusSerializer(serializers.Serializer):
+    collection = serializers.CharField()
+    label_studio = serializers.URLField()
+    healthy = serializers.BooleanField()
+    project = serializers.IntegerField(allow_null=True)
+    documents = serializers.IntegerField()
+    pushed = serializers.IntegerField()
+    annotations_from_label_studio = serializers.IntegerField()
+    flagged = serializers.IntegerField(help_text="Annotations that break the scheme.")
+    last_pull = serializers.DateTimeField(allow_null=True)
+    project_exists = serializers.BooleanField(required=False)
+    tasks = serializers.IntegerField(required=False, allow_null=True)
+    webhook = serializers.BooleanField(required=False)
+    error = serializers.CharField(required=False)
+
+
+# --- requests ---------------------------------------------------------------------
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    collection = serializers.SlugRelatedField(slug_field="name", queryset=Collection.objects.all())
+    format = serializers.ChoiceField(choices=exporters.FORMATS)
+    split = serializers.CharField(default="0.8,0.1,0.1")
+    seed = serializers.IntegerField(default=13, min_value=0, max_value=2**31)
+    include_unreviewed = serializers.BooleanField(default=False)
+
+    def validate_split(self, value: str) -> str:
+        try:
+            exporters.parse_split(value)
+        except exporters.ExportError as error:
+            raise serializers.ValidationError(str(error)) from None
+        return value
+
+    def validate_format(self, value: str) -> str:
+        try:
+            exporters.writer(value)
+        except exporters.ExportError as error:
+            raise serializers.ValidationError(str(error)) from None
+        return value
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=1000)
+    format = serializers.ChoiceField(choices=[importers.AUTO, *importers.FORMATS], default="auto")
+    as_gold = serializers.BooleanField(default=False)
+
+
+class SetupRequestSerializer(serializers.Serializer):
+    ml_backend = serializers.BooleanField(default=False)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, allow_blank=True, default="")
+
+
+class DecisionSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(
+        min_value=0, help_text="The quote's index in the review's units."
+    )
+    take = serializers.CharField(allow_null=True, help_text="Whose version; null leaves it out.")
+    speaker_from = serializers.CharField(allow_null=True, required=False, default=None)
+    cue_from = serializers.CharField(allow_null=True, required=False, default=None)
+    speaker_name = serializers.CharField(allow_null=True, required=False, default=None)
+    quote_type = serializers.ChoiceField(
+        choices=["", *QUOTES_V1.choice_set("quote_type").allowed()], required=False
+    )
+    stance = serializers.ChoiceField(
+        choices=["", *QUOTES_V1.choice_set("stance").allowed()], required=False
+    )
+    claim_type = serializers.ChoiceField(
+        choices=["", *QUOTES_V1.choice_set("claim_type").allowed()], required=False
+    )
+
+
+class AdjudicateRequestSerializer(serializers.Serializer):
+    decisions = DecisionSerializer(
+        many=True, default=list, help_text="Changes to the default (agreed or majority) choices."
+    )
+    push = serializers.BooleanField(default=False, help_text="Also send the gold to Label Studio.")
+
+
+class MergeRequestSerializer(serializers.Serializer):
+    others = serializers.PrimaryKeyRelatedField(
+        queryset=Speaker.objects.all(), many=True, allow_empty=False
+    )

@@ -1,0 +1,405 @@
+"""API views: validate with a serializer, call one service, serialize the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import FileResponse
+from django.utils.crypto import get_random_string
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations.adjudication import CHOICES, Decision, default_decisions
+from annotations.api import serializers as s
+from annotations.api.permissions import ADMIN, ANNOTATOR, REVIEWER, role_of
+from annotations.jobs import job_start
+from annotations.labelstudio import sync
+from annotations.models import Annotation, Attribution, Collection, Document, Export, Job, Speaker
+from annotations.selectors import collection_agreement
+from annotations.services import collection_update, speakers_merge
+from annotations.services import review as review_service
+from annotations.services.exports import export_archive
+
+MAX_ID = 2**63 - 1
+# Ids in URLs: digits only and short enough for any database's integers (else 404).
+ID_PATTERN = "[0-9]{1,18}"
+
+ANNOTATIONS = Prefetch(
+    "annotations",
+    queryset=Annotation.objects.order_by("kind", "pk").prefetch_related(
+        "spans",
+        Prefetch(
+            "attributions", queryset=Attribution.objects.select_related("quote", "speaker", "cue")
+        ),
+    ),
+)
+
+
+def visible_collections(user) -> QuerySet:
+    """Annotators see the collections they are members of; reviewers and admins all."""
+    collections = Collection.objects.all()
+    if role_of(user) == ANNOTATOR:
+        collections = collections.filter(members=user)
+    return collections
+
+
+def accepted(job: Job) -> Response:
+    return Response(
+        s.JobSerializer(job).data,
+        status=status.HTTP_202_ACCEPTED,
+        headers={"Location": s.JobSerializer(job).data["url"]},
+    )
+
+
+class CollectionViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    serializer_class = s.CollectionSerializer
+    lookup_field = "name"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    roles = {"agreement": REVIEWER, "labelstudio_status": REVIEWER}
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            visible_collections(self.request.user)
+            .annotate(
+                document_total=Count("documents", distinct=True),
+                gold_total=Count(
+                    "documents", filter=Q(documents__status=Document.Status.GOLD), distinct=True
+                ),
+            )
+            .order_by("name")
+        )
+
+    def perform_create(self, serializer) -> None:
+        data = serializer.validated_data
+        collection, _ = collection_update(
+            name=data["name"],
+            title=data.get("title", ""),
+            overlap=data.get("overlap", 1),
+            scheme=data.get("scheme"),
+            guidelines=data.get("guidelines", ""),
+        )
+        serializer.instance = self.get_queryset().get(pk=collection.pk)
+
+    def perform_update(self, serializer) -> None:
+        data = serializer.validated_data
+        collection, _ = collection_update(
+            name=serializer.instance.name,
+            title=data.get("title"),
+            overlap=data.get("overlap"),
+            scheme=data.get("scheme"),
+            guidelines=data.get("guidelines"),
+        )
+        if "name" in data and data["name"] != collection.name:
+            raise s.serializers.ValidationError({"name": ["a collection cannot be renamed"]})
+        serializer.instance = self.get_queryset().get(pk=collection.pk)
+
+    @extend_schema(responses={200: OpenApiResponse(description="The agreement report.")})
+    @action(detail=True, methods=["get"])
+    def agreement(self, request: Request, name: str) -> Response:
+        return Response(collection_agreement(self.get_object()))
+
+    @extend_schema(
+        request={"multipart/form-data": s.ImportRequestSerializer}, responses={202: s.JobSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="import")
+    def import_documents(self, request: Request, name: str) -> Response:
+        collection = self.get_object()
+        form = s.ImportRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        folder = Path(settings.UPLOAD_DIR) / get_random_string(16)
+        folder.mkdir(parents=True)
+        for upload in form.validated_data["files"]:
+            target = folder / Path(upload.name).name
+            with target.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+        params = {
+            "folder": str(folder),
+            "format": form.validated_data["format"],
+            "as_gold": form.validated_data["as_gold"],
+        }
+        return accepted(
+            job_start(kind=Job.Kind.IMPORT, collection=collection, user=request.user, params=params)
+        )
+
+    @extend_schema(request=None, responses={202: s.JobSerializer})
+    @action(detail=True, methods=["post"])
+    def preannotate(self, request: Request, name: str) -> Response:
+        job = job_start(kind=Job.Kind.PREANNOTATE, collection=self.get_object(), user=request.user)
+        return accepted(job)
+
+    @extend_schema(responses={200: s.LabelStudioStatusSerializer})
+    @action(detail=True, methods=["get"], url_path="labelstudio")
+    def labelstudio_status(self, request: Request, name: str) -> Response:
+        """How the collection stands in Label Studio (asks the server; never changes it)."""
+        collection = self.get_object()
+        with sync.client_from_settings() as client:
+            return Response(sync.status(collection=collection, client=client))
+
+    @extend_schema(request=s.SetupRequestSerializer, responses={202: s.JobSerializer})
+    @action(detail=True, methods=["post"], url_path="labelstudio/setup")
+    def labelstudio_setup(self, request: Request, name: str) -> Response:
+        form = s.SetupRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return accepted(
+            job_start(
+                kind=Job.Kind.SETUP,
+                collection=self.get_object(),
+                user=request.user,
+                params=form.validated_data,
+            )
+        )
+
+    @extend_schema(request=None, responses={202: s.JobSerializer})
+    @action(detail=True, methods=["post"], url_path="labelstudio/push")
+    def labelstudio_push(self, request: Request, name: str) -> Response:
+        return accepted(
+            job_start(kind=Job.Kind.PUSH, collection=self.get_object(), user=request.user)
+        )
+
+    @extend_schema(request=None, responses={202: s.JobSerializer})
+    @action(detail=True, methods=["post"], url_path="labelstudio/pull")
+    def labelstudio_pull(self, request: Request, name: str) -> Response:
+        return accepted(
+            job_start(kind=Job.Kind.PULL, collection=self.get_object(), user=request.user)
+        )
+
+
+class DocumentFilter(django_filters.FilterSet):
+    collection = django_filters.CharFilter(field_name="collection__name")
+    q = django_filters.CharFilter(method="search", label="Words in the title, id or text")
+
+    class Meta:
+        model = Document
+        fields = ["collection", "status", "external_id"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(title__icontains=value) | Q(external_id__icontains=value) | Q(text__icontains=value)
+        )
+
+
+class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
+    serializer_class = s.DocumentSerializer
+    filterset_class = DocumentFilter
+    ordering_fields = ["external_id", "created_at", "updated_at", "status"]
+    roles = {"review": REVIEWER, "adjudicate": REVIEWER, "send_back": REVIEWER, "reject": REVIEWER}
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            Document.objects.filter(collection__in=visible_collections(self.request.user))
+            .select_related("collection")
+            .prefetch_related(ANNOTATIONS)
+            .order_by("collection__name", "external_id")
+        )
+
+    @extend_schema(responses={200: OpenApiResponse(description="Versions and quote units.")})
+    @action(detail=True, methods=["get"])
+    def review(self, request: Request, pk: str) -> Response:
+        state = review_service.review_state(self.get_object())
+        defaults = default_decisions(state.units)
+        return Response(
+            {
+                "annotators": list(state.versions),
+                "units": [_unit(unit, defaults[unit.index]) for unit in state.units],
+            }
+        )
+
+    @extend_schema(request=s.AdjudicateRequestSerializer, responses={200: s.AnnotationSerializer})
+    @action(detail=True, methods=["post"])
+    def adjudicate(self, request: Request, pk: str) -> Response:
+        document = self.get_object()
+        form = s.AdjudicateRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        state = review_service.review_state(document)
+        decisions = default_decisions(state.units)
+        for item in form.validated_data["decisions"]:
+            decisions[item["unit"]] = Decision(
+                take=item["take"],
+                speaker_from=item["speaker_from"],
+                cue_from=item["cue_from"],
+                speaker_name=item["speaker_name"],
+                choices={c: item[c] for c in CHOICES if c in item},
+            )
+        gold = review_service.document_adjudicate(
+            document=document, reviewer=request.user, decisions=decisions
+        )
+        if form.validated_data["push"]:
+            with sync.client_from_settings() as client:
+                review_service.gold_push(document=document, client=client)
+            gold.refresh_from_db()
+        gold = ANNOTATIONS.queryset.get(pk=gold.pk)
+        return Response(s.AnnotationSerializer(gold).data)
+
+    @extend_schema(request=s.NoteSerializer, responses={200: s.DocumentSerializer})
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request: Request, pk: str) -> Response:
+        document, note = self._note(request)
+        with sync.client_from_settings() as client:
+            review_service.document_send_back(
+                document=document, reviewer=request.user, note=note, client=client
+            )
+        return Response(s.DocumentSerializer(self.get_object()).data)
+
+    @extend_schema(request=s.NoteSerializer, responses={200: s.DocumentSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        document, note = self._note(request)
+        review_service.document_reject(document=document, reviewer=request.user, note=note)
+        return Response(s.DocumentSerializer(self.get_object()).data)
+
+    def _note(self, request: Request) -> tuple[Document, str]:
+        document = self.get_object()
+        form = s.NoteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return document, form.validated_data["note"]
+
+
+def _unit(unit, decision: Decision) -> dict:
+    def extent(span):
+        return None if span is None else {"start": span.start, "end": span.end, "text": span.text}
+
+    return {
+        "unit": unit.index,
+        "agreed": unit.agreed,
+        "default": decision.take,
+        "versions": {
+            name: {
+                "quote": extent(c.quote),
+                "speaker": extent(c.speaker),
+                "cue": extent(c.cue),
+                "speaker_name": c.attribution.speaker_name,
+                **{choice: getattr(c.attribution, choice) for choice in CHOICES},
+            }
+            for name, c in unit.candidates.items()
+        },
+    }
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A database id: a whole number in the range the database can hold."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class AnnotationFilter(django_filters.FilterSet):
+    collection = django_filters.CharFilter(field_name="document__collection__name")
+    # By id, without validating the id against a list: an unknown id just finds nothing.
+    document = IdFilter(field_name="document_id")
+    flagged = django_filters.BooleanFilter(method="filter_flagged", label="Breaks the scheme")
+
+    class Meta:
+        model = Annotation
+        fields = ["document", "kind", "annotator", "collection"]
+
+    def filter_flagged(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.exclude(problems=[]) if value else queryset.filter(problems=[])
+
+
+class AnnotationViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
+    serializer_class = s.AnnotationSerializer
+    filterset_class = AnnotationFilter
+    ordering_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self) -> QuerySet:
+        return ANNOTATIONS.queryset.filter(
+            document__collection__in=visible_collections(self.request.user)
+        ).order_by("document_id", "kind", "pk")
+
+
+class SpeakerViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
+    serializer_class = s.SpeakerSerializer
+    search_fields = ["name", "aliases__name"]
+    filterset_fields = ["external_id"]
+    roles = {"update": REVIEWER, "partial_update": REVIEWER, "merge": REVIEWER}
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            Speaker.objects.annotate(attribution_total=Count("attributions", distinct=True))
+            .prefetch_related("aliases")
+            .order_by("name")
+        )
+
+    def perform_update(self, serializer) -> None:
+        speaker = serializer.save()
+        serializer.instance = self.get_queryset().get(pk=speaker.pk)
+
+    @extend_schema(request=s.MergeRequestSerializer, responses={200: s.SpeakerSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str) -> Response:
+        target = self.get_object()
+        form = s.MergeRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        speakers_merge(target=target, others=form.validated_data["others"])
+        return Response(s.SpeakerSerializer(self.get_queryset().get(pk=target.pk)).data)
+
+
+class ExportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
+    serializer_class = s.ExportSerializer
+    filterset_fields = ["format", "status"]
+    roles = {"list": REVIEWER, "retrieve": REVIEWER, "download": REVIEWER, "create": ADMIN}
+
+    def get_queryset(self) -> QuerySet:
+        return Export.objects.select_related("collection", "created_by").order_by(
+            "-created_at", "-id"
+        )
+
+    @extend_schema(request=s.ExportRequestSerializer, responses={202: s.JobSerializer})
+    def create(self, request: Request) -> Response:
+        form = s.ExportRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        params = {k: v for k, v in form.validated_data.items() if k != "collection"}
+        return accepted(
+            job_start(
+                kind=Job.Kind.EXPORT,
+                collection=form.validated_data["collection"],
+                user=request.user,
+                params=params,
+            )
+        )
+
+    @extend_schema(
+        responses={(200, "application/zip"): OpenApiResponse(description="The export as a zip.")}
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str) -> FileResponse:
+        export = self.get_object()
+        archive = export_archive(export=export)
+        name = f"{export.collection.name}-{export.format}-{export.pk}.zip"
+        return FileResponse(
+            archive, as_attachment=True, filename=name, content_type="application/zip"
+        )
+
+
+class JobViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
+    serializer_class = s.JobSerializer
+    filterset_fields = ["kind", "status"]
+
+    queryset = Job.objects.none()  # for the schema
+
+    def get_queryset(self) -> QuerySet:
+        jobs = Job.objects.select_related("collection").order_by("-created_at", "-id")
+        if getattr(self, "swagger_fake_view", False):
+            return jobs
+        if role_of(self.request.user) != ADMIN:
+            jobs = jobs.filter(created_by=self.request.user)
+        return jobs

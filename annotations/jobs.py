@@ -1,0 +1,219 @@
+"""Background jobs: the long services (import, pre-annotation, Label Studio sync, export)
+run by the tasks framework's worker, with progress and errors recorded on a Job row.
+
+The management commands run the same services in the foreground; the API starts
+a job and answers 202 with its address.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+from django_tasks import task
+
+from annotations import importers
+from annotations.exporters import ExportError
+from annotations.importers.normalize import InputError
+from annotations.labelstudio import sync
+from annotations.labelstudio.client import LabelStudioError
+from annotations.models import Collection, Job
+from annotations.scheme import get_scheme
+from annotations.services.exports import export_folder, export_gold
+from annotations.services.imports import ImportFailed, ImportResult, documents_import
+from annotations.services.preannotation import collection_preannotate
+
+
+class JobFailed(Exception):
+    """The work ran but did not all succeed; what did is kept as the job's result."""
+
+    def __init__(self, message: str, result: dict) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+# Failures that are the input's or Label Studio's, reported on the job as they are.
+EXPECTED = (ImportFailed, InputError, LabelStudioError, sync.SyncError, ExportError, OSError)
+
+
+def job_start(
+    *, kind: str, collection: Collection, user: AbstractBaseUser | None, params: dict | None = None
+) -> Job:
+    """Record the job and hand it to the worker (or run it now, with the immediate backend)."""
+    job = Job.objects.create(kind=kind, collection=collection, created_by=user, params=params or {})
+    run_job.enqueue(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+@task()
+def run_job(job_id: int) -> None:
+    job = Job.objects.select_related("collection").get(pk=job_id)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    try:
+        result = RUNNERS[job.kind](job)
+    except JobFailed as failure:
+        _finish(job, Job.Status.FAILED, result=failure.result, error=str(failure))
+    except EXPECTED as error:
+        _finish(job, Job.Status.FAILED, error=_describe(error))
+    except Exception as error:  # noqa: BLE001 - an unexpected failure is still the job's to report
+        _finish(job, Job.Status.FAILED, error=f"{type(error).__name__}: {error}")
+        raise
+    else:
+        _finish(job, Job.Status.DONE, result=result)
+
+
+def _finish(job: Job, status: str, *, result: dict | None = None, error: str = "") -> None:
+    Job.objects.filter(pk=job.pk).update(
+        status=status, result=result or {}, error=error, finished_at=timezone.now()
+    )
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, ImportFailed):
+        return "; ".join(str(e) for e in error.result.errors) or str(error)
+    return str(error)
+
+
+def _progress(job: Job, total: int | None = None) -> Callable[[int], None]:
+    """A counter that records progress on the job about a hundred times at most."""
+    Job.objects.filter(pk=job.pk).update(total=total, done=0)
+    step = max(1, (total or 0) // 100)
+    done = written = 0
+
+    def advance(count: int) -> None:
+        nonlocal done, written
+        done += count
+        if done - written >= step or done == total:
+            Job.objects.filter(pk=job.pk).update(done=done)
+            written = done
+
+    return advance
+
+
+def _import(job: Job) -> dict[str, Any]:
+    folder = Path(job.params["folder"])
+    try:
+        sources, warnings = importers.discover([folder], job.params.get("format", "auto"))
+        options = importers.ReadOptions(
+            max_bytes=settings.DOCUMENT_MAX_BYTES, scheme=get_scheme(job.collection.scheme)
+        )
+        total, failed = ImportResult(warnings=list(warnings)), {}
+        advance = _progress(job, len(sources))
+        for source in sources:
+            try:
+                total.add(
+                    documents_import(
+                        collection=job.collection,
+                        items=importers.read(source, options),
+                        as_gold=job.params.get("as_gold", False),
+                    )
+                )
+            except ImportFailed as failure:
+                # Messages name the file as uploaded, not the temporary folder it sat in.
+                prefix = f"{folder}/"
+                failed[source.path.name] = [
+                    str(e).replace(prefix, "") for e in failure.result.errors
+                ]
+            advance(1)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    result = {
+        "documents": {
+            "created": total.documents_created,
+            "updated": total.documents_updated,
+            "unchanged": total.documents_unchanged,
+        },
+        "annotations": {
+            "created": total.annotations_created,
+            "updated": total.annotations_updated,
+            "unchanged": total.annotations_unchanged,
+        },
+        "warnings": [str(w) for w in total.warnings],
+        "failed_files": failed,
+    }
+    if failed:
+        raise JobFailed(f"{len(failed)} file(s) failed; nothing from them was written", result)
+    return result
+
+
+def _preannotate(job: Job) -> dict[str, Any]:
+    advance = _progress(job, job.collection.documents.count())
+    result = collection_preannotate(collection=job.collection, on_batch=advance)
+    return {
+        "documents": result.documents,
+        "quotes": result.quotes,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
+
+
+def _setup(job: Job) -> dict[str, Any]:
+    with sync.client_from_settings() as client:
+        result = sync.project_setup(
+            collection=job.collection, client=client, ml_backend=job.params.get("ml_backend", False)
+        )
+    return {
+        "project": result.project_id,
+        "created": result.created,
+        "changed": result.changed,
+        "webhook": result.webhook,
+        "ml_backend": result.ml_backend,
+    }
+
+
+def _push(job: Job) -> dict[str, Any]:
+    advance = _progress(job, job.collection.documents.count())
+    with sync.client_from_settings() as client:
+        result = sync.push(collection=job.collection, client=client, on_batch=advance)
+    return {
+        "created": result.created,
+        "linked": result.linked,
+        "already": result.already,
+        "predictions": result.predictions,
+    }
+
+
+def _pull(job: Job) -> dict[str, Any]:
+    with sync.client_from_settings() as client:
+        result = sync.pull(collection=job.collection, client=client)
+    return {
+        "created": result.created,
+        "updated": result.updated,
+        "deleted": result.deleted,
+        "unchanged": result.unchanged + result.stale,
+        "flagged": result.flagged,
+        "unlinked": result.unlinked,
+    }
+
+
+def _export(job: Job) -> dict[str, Any]:
+    params = job.params
+    advance = _progress(job, job.collection.documents.count())
+    export = export_gold(
+        collection=job.collection,
+        fmt=params["format"],
+        out=export_folder(collection=job.collection, fmt=params["format"]),
+        split=params.get("split", "0.8,0.1,0.1"),
+        seed=params.get("seed", 13),
+        include_unreviewed=params.get("include_unreviewed", False),
+        user=job.created_by,
+        on_item=lambda item: advance(1),
+    )
+    return {"export": export.pk, "counts": export.counts}
+
+
+RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {
+    Job.Kind.IMPORT: _import,
+    Job.Kind.PREANNOTATE: _preannotate,
+    Job.Kind.SETUP: _setup,
+    Job.Kind.PUSH: _push,
+    Job.Kind.PULL: _pull,
+    Job.Kind.EXPORT: _export,
+}
