@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -144,14 +145,7 @@ def _import(job: Job) -> dict[str, Any]:
 
 def _preannotate(job: Job) -> dict[str, Any]:
     advance = _progress(job, job.collection.documents.count())
-    result = collection_preannotate(collection=job.collection, on_batch=advance)
-    return {
-        "documents": result.documents,
-        "quotes": result.quotes,
-        "created": result.created,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-    }
+    return asdict(collection_preannotate(collection=job.collection, on_batch=advance))
 
 
 def _setup(job: Job) -> dict[str, Any]:
@@ -159,25 +153,13 @@ def _setup(job: Job) -> dict[str, Any]:
         result = sync.project_setup(
             collection=job.collection, client=client, ml_backend=job.params.get("ml_backend", False)
         )
-    return {
-        "project": result.project_id,
-        "created": result.created,
-        "changed": result.changed,
-        "webhook": result.webhook,
-        "ml_backend": result.ml_backend,
-    }
+    return asdict(result)
 
 
 def _push(job: Job) -> dict[str, Any]:
     advance = _progress(job, job.collection.documents.count())
     with sync.client_from_settings() as client:
-        result = sync.push(collection=job.collection, client=client, on_batch=advance)
-    return {
-        "created": result.created,
-        "linked": result.linked,
-        "already": result.already,
-        "predictions": result.predictions,
-    }
+        return asdict(sync.push(collection=job.collection, client=client, on_batch=advance))
 
 
 def _pull(job: Job) -> dict[str, Any]:

@@ -49,10 +49,14 @@ def _plain(value: Any) -> Any:
 
 
 class LabelStudioClient:
-    def __init__(self, url: str, api_key: str, *, timeout: float = 60.0) -> None:
+    def __init__(
+        self, url: str, api_key: str, *, timeout: float = 60.0, retries: int | None = None
+    ) -> None:
+        """`retries`: how often to retry a refused connection (the SDK's default if None)."""
         if not api_key:
             raise LabelStudioError("no API key: set LABEL_STUDIO_API_KEY", permanent=True)
         self.url = url.rstrip("/")
+        self._options = {"max_retries": retries} if retries is not None else None
         self._http = httpx.Client(timeout=timeout, follow_redirects=True)
         self._sdk = LabelStudio(base_url=self.url, api_key=api_key, httpx_client=self._http)
 
@@ -221,3 +225,12 @@ class LabelStudioClient:
     def users(self) -> list[dict]:
         with _calling("list users"):
             return [_plain(user) for user in self._sdk.users.list()]
+
+    def user_get(self, user_id: int) -> dict | None:
+        try:
+            with _calling(f"read user {user_id}"):
+                return _plain(self._sdk.users.get(id=user_id, request_options=self._options))
+        except LabelStudioError as error:
+            if error.status == 404:
+                return None
+            raise

@@ -17,10 +17,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from annotations.labelstudio import sync
-from annotations.models import Collection, Document
+from annotations.labelstudio.client import LabelStudioError
+from annotations.models import Annotator, Collection, Document
 from annotations.services.documents import documents_refresh_status
 
 log = logging.getLogger(__name__)
+# Label Studio gives up on a webhook after a second; asking it who a user is must be quicker.
+WHO_TIMEOUT = 0.5
 
 
 @csrf_exempt
@@ -59,6 +62,15 @@ def handle(collection: Collection, payload: dict) -> dict:
     return {"ignored": action}
 
 
+def _learn_annotator(user_id: int) -> None:
+    """A new annotator: learn their email now (Label Studio waits for us, briefly)."""
+    try:
+        with sync.client_from_settings(timeout=WHO_TIMEOUT, retries=0) as client:
+            sync.annotators_learn(user_ids=[user_id], client=client)
+    except LabelStudioError as error:
+        log.warning("cannot ask Label Studio who user %s is: %s", user_id, error)
+
+
 def _annotation_changed(collection: Collection, payload: dict) -> dict:
     annotation, task = payload.get("annotation"), payload.get("task")
     if not isinstance(annotation, dict) or not isinstance(task, dict):
@@ -71,6 +83,12 @@ def _annotation_changed(collection: Collection, payload: dict) -> dict:
     if document is None:
         log.warning("Label Studio task %s matches no document of %s", task.get("id"), collection)
         return {"ignored": f"task {task.get('id')} matches no document"}
+    user_id = annotation.get("completed_by")
+    if (
+        isinstance(user_id, int)
+        and not Annotator.objects.filter(ls_user_id=user_id, email__gt="").exists()
+    ):
+        _learn_annotator(user_id)
     result = sync.StoreResult()
     sync.store_annotations(collection=collection, items=[(document, annotation)], result=result)
     documents_refresh_status(document_ids=[document.pk])

@@ -1,0 +1,52 @@
+"""What setup, push and pull share: names, errors and the way to reach Label Studio."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from annotations.labelstudio.client import LabelStudioClient
+from annotations.models import (
+    Collection,
+)
+
+WEBHOOK_HEADER = "X-Quotes-Webhook-Secret"
+WEBHOOK_ACTIONS = [
+    "ANNOTATION_CREATED",
+    "ANNOTATION_UPDATED",
+    "ANNOTATIONS_DELETED",
+    "TASKS_DELETED",
+]
+SOURCE_PREFIX = "ls:annotation:"
+
+
+class SyncError(Exception):
+    """The collection and Label Studio cannot be brought in step; the message says why."""
+
+
+def client_from_settings(
+    timeout: float | None = None, retries: int | None = None
+) -> LabelStudioClient:
+    return LabelStudioClient(
+        settings.LABEL_STUDIO_URL,
+        settings.LABEL_STUDIO_API_KEY,
+        timeout=timeout or settings.LABEL_STUDIO_TIMEOUT,
+        retries=retries,
+    )
+
+
+def webhook_url() -> str:
+    return settings.PUBLIC_URL + reverse("labelstudio-webhook")
+
+
+def ml_backend_url() -> str:
+    return settings.PUBLIC_URL + "/ml"
+
+
+def project_id_of(collection: Collection) -> int:
+    if not collection.ls_project_id:
+        raise SyncError(
+            f"collection {collection.name!r} has no Label Studio project yet; "
+            f"run `manage.py labelstudio setup --collection {collection.name}` first"
+        )
+    return collection.ls_project_id
