@@ -37,7 +37,7 @@ $(LS_TEMPLATE): | $(STAMP) $(LS_STAMP)
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-setup: $(STAMP) $(LS_STAMP) $(LS_TEMPLATE)
+setup: $(STAMP) $(LS_STAMP) $(LS_TEMPLATE) chromium
 
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
@@ -74,7 +74,9 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup chromium lint
+# The same set-up as `make run` (the tests start their own Label Studio), then
+# lint, a migrations check and the whole suite.
+test: fixtures lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 

@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.live"]
+
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI a skipped test is a failed one: it would hide a missing server or browser."""
@@ -28,6 +30,13 @@ def roles(db) -> None:
 def immediate_jobs(settings) -> None:
     """Background jobs run in the request during tests (no worker process)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def no_label_studio(settings) -> None:
+    """Nobody listens at Label Studio's address unless a test starts the real one
+    (the `ls_client` fixture), so no test reaches a server someone left running."""
+    settings.LABEL_STUDIO_URL = "http://127.0.0.1:9"
 
 
 @pytest.fixture(autouse=True)

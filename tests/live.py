@@ -1,8 +1,10 @@
-"""One real Label Studio per test session, started from the migrated template."""
+"""One real Label Studio per test session, started from the migrated template (a plugin
+loaded by tests/conftest.py, so Label Studio and browser tests share the server)."""
 
 from __future__ import annotations
 
 import socket
+import time
 import uuid
 
 import pytest
@@ -11,6 +13,16 @@ from django.conf import settings
 from annotations.labelstudio import server
 from annotations.labelstudio.client import LabelStudioClient
 from annotations.models import Collection
+
+
+def wait_for(condition, timeout: float = 15.0) -> bool:
+    """Whether `condition()` came true within `timeout` seconds (Label Studio calls us back)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def free_port() -> int:

@@ -136,6 +136,8 @@ def test_label_config_is_valid_xml_with_every_label_choice_and_hotkey():
     assert all(c.get("perRegion") == "true" for c in per_quote.iter("Choices"))
     hotkeys = [e.get("hotkey") for e in root.iter() if e.get("hotkey")]
     assert len(hotkeys) == len(set(hotkeys)) == 3 + sum(len(c.values) for c in QUOTES_V1.choices)
+    # Label Studio 1.23's own single-key shortcuts (its keymap) must stay free.
+    assert not set(hotkeys) & {"u", "h", "backspace", "delete", "enter", "escape", "left", "right"}
 
 
 def test_unknown_scheme_names_the_known_ones():

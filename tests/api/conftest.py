@@ -47,9 +47,3 @@ def api(users):
         return c
 
     return client
-
-
-@pytest.fixture(autouse=True)
-def no_label_studio(settings):
-    """Jobs that reach for Label Studio find nobody listening (and fail on the job)."""
-    settings.LABEL_STUDIO_URL = "http://127.0.0.1:9"

@@ -10,8 +10,11 @@ import contextlib
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+
+LOCAL = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -43,13 +46,17 @@ def chromium():
 
 
 class Steps:
-    """A page and its screenshots, named by test and step."""
+    """One person's browser page and its screenshots, numbered in the order taken across
+    everyone in the test."""
 
-    def __init__(self, page, name: str) -> None:
-        self.page, self.name, self.count, self.last = page, name, 0, None
-        shutil.rmtree(ARTIFACTS / name, ignore_errors=True)
+    def __init__(self, page, folder: Path, who: str, counter: list[int]) -> None:
+        self.page, self.folder, self.who, self.counter = page, folder, who, counter
+        self.last: Path | None = None
         self.console_errors: list[str] = []
         self.failed_requests: list[str] = []
+        # Nothing leaves this machine: other hosts are refused and listed here.
+        self.outside: list[str] = []
+        page.context.route("**/*", self._local_only)
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.console_errors.append(str(error)))
         page.on("response", self._response)
@@ -59,45 +66,70 @@ class Steps:
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
             self.console_errors.append(message.text)
 
+    def _local_only(self, route) -> None:
+        host = urlsplit(route.request.url).hostname
+        if host in LOCAL or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
     def _response(self, response) -> None:
         if response.status >= 400 and not response.url.endswith("/favicon.ico"):
             self.failed_requests.append(f"{response.status} {response.url}")
 
     def shot(self, step: str, **kwargs) -> Path:
-        self.count += 1
-        folder = ARTIFACTS / self.name
-        folder.mkdir(parents=True, exist_ok=True)
-        self.last = folder / f"{self.count:02d}-{step}.png"
+        self.counter[0] += 1
+        self.folder.mkdir(parents=True, exist_ok=True)
+        who = f"{self.who}-" if self.who else ""
+        self.last = self.folder / f"{self.counter[0]:02d}-{who}{step}.png"
         self.page.screenshot(path=str(self.last), full_page=kwargs.pop("full_page", True), **kwargs)
         return self.last
 
+    def report(self) -> str:
+        def listed(items: list[str]) -> str:
+            return "\n".join(items) or "(none)"
+
+        return (
+            f"[{self.who or 'browser'}] last screenshot: {self.last}\n"
+            f"console errors:\n{listed(self.console_errors)}\n"
+            f"failed requests:\n{listed(self.failed_requests)}\n"
+            f"refused requests to other hosts:\n{listed(self.outside)}"
+        )
+
 
 @pytest.fixture
-def steps(chromium, request):
-    context = chromium.new_context(viewport={"width": 1440, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    recorder = Steps(page, request.node.name)
-    request.node.browser_steps = recorder
-    yield recorder
-    context.close()
+def people(chromium, request):
+    """Opens a browser session (its own cookies) per person: `people("annotator-1")`."""
+    folder = ARTIFACTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    counter, opened = [0], []
+    request.node.browser_people = opened
+
+    def open_session(who: str = "") -> Steps:
+        context = chromium.new_context(viewport={"width": 1440, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        opened.append(Steps(page, folder, who, counter))
+        return opened[-1]
+
+    yield open_session
+    for recorder in opened:
+        recorder.page.context.close()
+
+
+@pytest.fixture
+def steps(people) -> Steps:
+    return people()
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
-    recorder = getattr(item, "browser_steps", None)
-    if report.failed and recorder is not None:
+    opened = getattr(item, "browser_people", [])
+    if report.failed and opened:
         # The page may be gone; the report matters more than the picture.
         with contextlib.suppress(Exception):
-            recorder.shot("failure")
-        errors = "\n".join(recorder.console_errors) or "(none)"
-        failed = "\n".join(recorder.failed_requests) or "(none)"
-        report.sections.append(
-            (
-                "browser",
-                f"last screenshot: {recorder.last}\nconsole errors:\n{errors}\n"
-                f"failed requests:\n{failed}",
-            )
-        )
+            opened[-1].shot("failure")
+        report.sections.append(("browser", "\n\n".join(r.report() for r in opened)))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from collections import Counter
 
 import pytest
@@ -21,7 +20,7 @@ from annotations.selectors import annotation_records
 from annotations.services import review
 from annotations.services.exports import export_gold
 from tests import factories
-from tests.labelstudio.conftest import free_port
+from tests.live import free_port, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -49,15 +48,6 @@ def documents(collection, count=3):
         factories.document(collection, external_id=f"doc-{i}", title=f"Story {i}")
         for i in range(count)
     ]
-
-
-def wait_for(condition, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def tasks_per_document(client, project_id):

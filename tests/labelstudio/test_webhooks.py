@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from annotations.labelstudio.sync import WEBHOOK_HEADER
-from annotations.models import Annotation, Document
+from annotations.models import Annotation, Annotator, Document
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +67,18 @@ def test_annotation_created_is_stored_with_spans_choices_and_raw_json(client, do
     assert (attribution.speaker.text, attribution.claim_type) == ("Ana Lopez", "prediction")
     document.refresh_from_db()
     assert document.status == Document.Status.ANNOTATED  # overlap 1 reached
+
+
+def test_known_annotators_are_named_by_email_and_unknown_ones_by_id_while_ls_is_away(
+    client, document
+):
+    Annotator.objects.create(ls_user_id=8, email="ann@example.org")
+    post(client, payload(document, id=13, completed_by=8))
+    post(client, payload(document, id=14, completed_by=9))  # Label Studio cannot be asked
+    assert dict(Annotation.objects.values_list("ls_annotation_id", "annotator")) == {
+        13: "ann@example.org",
+        14: "ls-user-9",
+    }
 
 
 def test_secret_is_required(client, document):
