@@ -51,21 +51,23 @@ fixtures: migrate
 labelstudio: fixtures
 	$(BIN)/python manage.py preannotate --collection $(COLLECTION)
 	$(BIN)/python manage.py labelstudio serve
-	$(BIN)/python manage.py labelstudio setup --collection $(COLLECTION) --ml-backend
-	$(BIN)/python manage.py labelstudio push --collection $(COLLECTION)
 
+# The server and its job worker start first: Label Studio checks the ML backend
+# (this server's /ml/) when the project is connected to it. Both stop together.
 run: labelstudio
-	@echo
-	@echo "  Admin:         http://$(HOST):$(PORT)/admin/   login: $${ADMIN_USERNAME:-admin} / $${ADMIN_PASSWORD:-admin}"
-	@echo "  Label Studio:  $${LABEL_STUDIO_URL:-http://127.0.0.1:8080}/projects/   login: $${LABEL_STUDIO_USERNAME:-admin@example.com} / $${LABEL_STUDIO_PASSWORD:-admin-pass-123}"
-	@echo "  API:           http://$(HOST):$(PORT)/api/docs/   token: $(BIN)/python manage.py drf_create_token <username>"
-	@echo "  Stop Label Studio afterwards with: make stop"
-	@echo
-	@# The job worker (imports, pushes, exports started from the API) runs beside
-	@# the web server and stops with it.
-	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	@$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT) & server=$$!; \
+	trap 'kill $$worker $$server 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python bin/wait-for http://$(HOST):$(PORT)/ml/health || exit 1; \
+	$(BIN)/python manage.py labelstudio setup --collection $(COLLECTION) --ml-backend || exit 1; \
+	$(BIN)/python manage.py labelstudio push --collection $(COLLECTION) || exit 1; \
+	echo; \
+	echo "  Admin:         http://$(HOST):$(PORT)/admin/   login: $${ADMIN_USERNAME:-admin} / $${ADMIN_PASSWORD:-admin}"; \
+	echo "  Label Studio:  $${LABEL_STUDIO_URL:-http://127.0.0.1:8080}/projects/   login: $${LABEL_STUDIO_USERNAME:-admin@example.com} / $${LABEL_STUDIO_PASSWORD:-admin-pass-123}"; \
+	echo "  API:           http://$(HOST):$(PORT)/api/docs/   token: $(BIN)/python manage.py drf_create_token <username>"; \
+	echo "  Ctrl-C stops the server; make stop stops Label Studio."; \
+	echo; \
+	wait $$server
 
 stop: setup
 	$(BIN)/python manage.py labelstudio serve --stop
