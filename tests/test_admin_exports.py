@@ -35,7 +35,6 @@ def test_export_action_asks_then_exports_and_the_zip_downloads(admin_client, dem
     response = admin_client.get(reverse("admin:annotations_export_download", args=[export.pk]))
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    response.close()
     names = archive.namelist()
     assert any(n.endswith("/README.md") for n in names) and any(
         n.endswith("train.conll") for n in names

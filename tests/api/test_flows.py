@@ -69,7 +69,6 @@ def test_export_job_then_download(api):
     assert export["status"] == "done" and export["download"]
     response = client.get(export["download"])
     names = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
-    response.close()
     assert any(n.endswith("train.conll") for n in names)
     bad = client.post(
         "/api/exports/", {"collection": "nope", "format": "xml", "seed": -1}, format="json"

@@ -7,7 +7,6 @@ page's console errors and the last screenshot's path are printed.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,19 +29,26 @@ FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def chromium():
+@pytest.fixture
+def chromium(monkeypatch):
+    """A browser for one test. Playwright's sync API runs an event loop in this thread
+    while it lives, and Django then keeps the test's database connection per context,
+    not per thread: that connection is closed here, before the loop ends, so no test
+    after this one (and no database teardown) finds it still open."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed; `make test` installs it")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the
-    # tests themselves are still synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The ORM calls of the tests themselves are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
+            connections.close_all()
 
 
 class Steps:
