@@ -3,12 +3,15 @@
 The versions' quotes are grouped into units (a quote and its overlapping
 counterparts). A unit everyone marked identically (same quote, speaker mention,
 cue, speaker and choices) is agreed and merged as it is; for the others the
-reviewer decides, starting from the version most annotators share.
+reviewer decides, starting from the version most annotators share. The reviewer
+may also redraw a quote's, speaker mention's or cue's boundaries and add quotes
+that no annotator marked.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from annotations.agreement import quote_units
@@ -25,6 +28,10 @@ from annotations.records import (
 from annotations.scheme import CUE, QUOTE, SPEAKER, Scheme
 
 CHOICES = ("quote_type", "stance", "claim_type")
+PARTS = ("quote", "speaker", "cue")
+PART_LABELS = {"quote": QUOTE, "speaker": SPEAKER, "cue": CUE}
+
+Extent = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,37 @@ class Decision:
     cue_from: str | None = None
     speaker_name: str | None = None
     choices: dict[str, str] = field(default_factory=dict)
+    # Boundaries the reviewer drew for "quote", "speaker" or "cue", in place of a version's.
+    extents: dict[str, Extent] = field(default_factory=dict)
+
+
+@dataclass
+class NewQuote:
+    """A quote no annotator marked, added by the reviewer."""
+
+    quote: Extent
+    speaker: Extent | None = None
+    cue: Extent | None = None
+    speaker_name: str = ""
+    choices: dict[str, str] = field(default_factory=dict)
+
+
+def extent_problem(text: str, extent: Extent) -> str | None:
+    """Why the offsets cannot bound a span of the text, or None when they can."""
+    start, end = extent
+    if not 0 <= start < end <= len(text):
+        return f"{start}-{end} is not a stretch of the text (0-{len(text)})"
+    if not text[start:end].strip():
+        return f"{start}-{end} holds only white space"
+    return None
+
+
+def extent_span(text: str, label: str, extent: Extent) -> SpanRecord:
+    """The span the offsets bound, without white space at its edges."""
+    start, end = extent
+    start += len(text[start:end]) - len(text[start:end].lstrip())
+    end -= len(text[start:end]) - len(text[start:end].rstrip())
+    return SpanRecord(f"{label}:{start}:{end}", label, start, end, text[start:end])
 
 
 def units(versions: dict[str, AnnotationRecord], scheme: Scheme) -> list[Unit]:
@@ -155,9 +193,24 @@ def default_decisions(all_units: list[Unit]) -> dict[int, Decision]:
     return {unit.index: Decision(take=unit.majority()) for unit in all_units}
 
 
-def build_gold(all_units: list[Unit], decisions: dict[int, Decision]) -> AnnotationRecord:
-    """The gold annotation the decisions describe, with fresh span ids in reading order."""
+def build_gold(
+    all_units: list[Unit],
+    decisions: dict[int, Decision],
+    *,
+    text: str | None = None,
+    added: Sequence[NewQuote] = (),
+) -> AnnotationRecord:
+    """The gold annotation the decisions describe, with fresh span ids in reading order.
+
+    `text` is the document's text; it is needed when the reviewer drew boundaries
+    (`Decision.extents`) or added quotes, whose offsets must pass `extent_problem`.
+    """
+    if text is None and (added or any(d.extents for d in decisions.values())):
+        raise ValueError("boundaries drawn by the reviewer need the document text")
     spans: dict[tuple[str, int, int], SpanRecord] = {}
+
+    def drawn(extent: Extent | None, label: str) -> SpanRecord | None:
+        return None if extent is None else extent_span(text, label, extent)
 
     def add(span: SpanRecord | None, label: str) -> str | None:
         if span is None:
@@ -175,8 +228,15 @@ def build_gold(all_units: list[Unit], decisions: dict[int, Decision]) -> Annotat
         chosen = unit.candidates[decision.take]
         speaker_source = _source(unit, decision.speaker_from, chosen)
         cue_source = _source(unit, decision.cue_from, chosen)
-        speaker = add(speaker_source.speaker if speaker_source else None, SPEAKER)
-        if speaker and speaker_source.antecedent is not None:
+        quote_span = drawn(decision.extents.get("quote"), QUOTE) or chosen.quote
+        speaker_span = drawn(decision.extents.get("speaker"), SPEAKER) or (
+            speaker_source.speaker if speaker_source else None
+        )
+        cue_span = drawn(decision.extents.get("cue"), CUE) or (
+            cue_source.cue if cue_source else None
+        )
+        speaker = add(speaker_span, SPEAKER)
+        if speaker and speaker_source is not None and speaker_source.antecedent is not None:
             target = add(speaker_source.antecedent, SPEAKER)
             if target != speaker:
                 relations.append(RelationRecord("coref", speaker, target))
@@ -188,11 +248,21 @@ def build_gold(all_units: list[Unit], decisions: dict[int, Decision]) -> Annotat
         )
         attributions.append(
             AttributionRecord(
-                quote=add(chosen.quote, QUOTE),
+                quote=add(quote_span, QUOTE),
                 speaker=speaker,
-                cue=add(cue_source.cue if cue_source else None, CUE),
+                cue=add(cue_span, CUE),
                 speaker_name=" ".join(name.split()),
                 **values,
+            )
+        )
+    for new in added:
+        attributions.append(
+            AttributionRecord(
+                quote=add(drawn(new.quote, QUOTE), QUOTE),
+                speaker=add(drawn(new.speaker, SPEAKER), SPEAKER),
+                cue=add(drawn(new.cue, CUE), CUE),
+                speaker_name=" ".join(new.speaker_name.split()),
+                **{c: new.choices.get(c, "") for c in CHOICES},
             )
         )
     record = AnnotationRecord(

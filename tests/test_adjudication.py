@@ -1,6 +1,15 @@
 """Merge rules: agreed quotes merge as they are, the reviewer's decisions shape the rest."""
 
-from annotations.adjudication import Decision, build_gold, default_decisions, units
+import pytest
+
+from annotations.adjudication import (
+    Decision,
+    NewQuote,
+    build_gold,
+    default_decisions,
+    extent_problem,
+    units,
+)
 from annotations.records import AnnotationRecord, AttributionRecord, RelationRecord, SpanRecord
 from annotations.scheme import QUOTES_V1, validate_annotation
 
@@ -91,3 +100,45 @@ def test_one_annotator_is_accepted_as_it_is():
         ("Ana Ruiz", "support"),
         ("Ana Ruiz", "neutral"),
     ]
+
+
+def test_reviewer_redraws_boundaries_and_adds_a_quote_nobody_marked():
+    found = units({"ann": ANN, "bob": BOB}, QUOTES_V1)
+    decisions = default_decisions(found)
+    helped = TEXT.find("rain helped")
+    # The reviewer widens quote 2 to "that rain helped" (white space at the edges is
+    # dropped) and marks the pronoun's boundaries anew.
+    decisions[1] = Decision(take="bob", extents={"quote": (helped - 6, helped + 12),
+                                                 "speaker": (SHE.start, SHE.end)})  # fmt: skip
+    won = TEXT.find("the win")
+    added = [NewQuote(quote=(won - 1, won + 7), speaker=(BO.start, BO.end), speaker_name="Bo Li",
+                      choices={"quote_type": "indirect"})]  # fmt: skip
+    decisions[2] = Decision(take=None)
+    gold = build_gold(found, decisions, text=TEXT, added=added)
+    assert validate_annotation(QUOTES_V1, TEXT, gold) == []
+    spans = gold.span_by_id()
+    assert [spans[a.quote].text for a in gold.attributions] == [
+        '"We won,"',
+        "that rain helped.",
+        "the win",
+    ]
+    last = gold.attributions[-1]
+    assert (spans[last.speaker].text, last.cue, last.speaker_name, last.quote_type) == (
+        "Bo Li",
+        None,
+        "Bo Li",
+        "indirect",
+    )
+    assert gold.attributions[1].stance == "support"  # Bob's version, boundaries redrawn
+
+
+def test_drawn_boundaries_need_the_text_and_must_bound_text():
+    found = units({"ann": ANN}, QUOTES_V1)
+    decisions = {0: Decision(take="ann", extents={"quote": (0, 5)})}
+    with pytest.raises(ValueError, match="need the document text"):
+        build_gold(found, decisions)
+    assert extent_problem(TEXT, (0, 5)) is None
+    assert extent_problem(TEXT, (5, 5)) == f"5-5 is not a stretch of the text (0-{len(TEXT)})"
+    assert extent_problem(TEXT, (0, len(TEXT) + 1)) is not None
+    space = TEXT.find(" ")
+    assert extent_problem(TEXT, (space, space + 1)) == f"{space}-{space + 1} holds only white space"

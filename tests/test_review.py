@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
-from annotations.models import Annotation, Collection, Document
+from annotations.models import Annotation, Collection, Document, Span
 from annotations.scheme import QUOTES_V1, validate_annotation
 from annotations.selectors import annotation_records
 
@@ -144,3 +144,74 @@ def test_dashboard_charts(client, demo, reviewer):
     assert "Documents by status" in html and "Agreement: span F1" in html
     index = client.get(reverse("admin:index")).content.decode()
     assert reverse("dashboard") in index
+
+
+def at(piece, after=""):
+    """Offsets of a piece of Riverton's text as the review form takes them: "start-end"."""
+    text = riverton().text
+    start = text.index(piece, text.index(after) if after else 0)
+    return f"{start}-{start + len(piece)}"
+
+
+def test_reviewer_redraws_boundaries_and_adds_a_missed_quote(client, demo, reviewer):
+    doc = riverton()
+    # Neither annotator marked the "according to" quote.
+    Span.objects.filter(
+        annotation__document=doc, label="Quote", text__startswith="the pilot will"
+    ).delete()
+    client.force_login(reviewer)
+    html = client.get(url(doc)).content.decode()
+    assert 'name="quote_at-0"' in html and 'name="new-0-quote_at"' in html
+    assert "review.js" in html
+    form = {
+        "action": "accept",
+        "quote_at-2": at("the pilot would cost more than the transit agency had estimated."),
+        "speaker_at-2": at("Greg Olsen"),
+        "new-0-quote_at": at(" the pilot will cost about $1.4 million and begin in March"),
+        "new-0-speaker_at": at("the transit agency", after="According"),
+        "new-0-cue_at": at("According to"),
+        "new-0-speaker_name": "Riverton Transit Agency",
+        "new-0-quote_type": "indirect",
+        "new-1-quote_at": "",
+    }
+    response = client.post(url(doc), form, follow=True)
+    assert b"Accepted as gold." in response.content
+    gold = Annotation.objects.get(document=doc, kind="gold")
+    record = annotation_records([gold])[gold.pk]
+    assert validate_annotation(QUOTES_V1, doc.text, record) == []
+    spans = record.span_by_id()
+    said = {spans[a.quote].text: a for a in record.attributions}
+    olsen = said["the pilot would cost more than the transit agency had estimated."]
+    assert spans[olsen.speaker].text == "Greg Olsen"
+    agency = said["the pilot will cost about $1.4 million and begin in March"]
+    assert (spans[agency.speaker].text, spans[agency.cue].text) == (
+        "the transit agency",
+        "According to",
+    )
+    assert (agency.speaker_name, agency.quote_type) == ("Riverton Transit Agency", "indirect")
+    # Opening the page again shows the reviewer's boundaries and added quote, so that
+    # accepting again keeps them.
+    html = client.get(url(doc)).content.decode()
+    assert f'name="speaker_at-2" value="{at("Greg Olsen")}"' in html
+    assert f'name="new-0-quote_at" value="{at("the pilot will cost about")[:4]}' in html
+    assert 'value="Riverton Transit Agency"' in html
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        (
+            {"quote_at-0": "12 to 40"},
+            "quote 1: the quote: write its place as start-end, like 120-145",
+        ),
+        ({"cue_at-1": "40-12"}, "quote 2: the cue 40-12 is not a stretch of the text"),
+        ({"speaker_at-1": "99999-100000"}, "quote 2: the speaker 99999-100000 is not a stretch"),
+        ({"new-0-speaker_name": "Somebody"}, "added quote 1: say where the quote is (start-end)"),
+        ({"new-0-quote_at": "0-10", "new-0-stance": "furious"}, "unknown"),
+    ],
+)
+def test_bad_boundaries_are_reported_and_write_nothing(client, demo, reviewer, form, message):
+    client.force_login(reviewer)
+    response = client.post(url(riverton()), {"action": "accept", **form}, follow=True)
+    assert message in response.content.decode().lower()
+    assert not Annotation.objects.filter(kind="gold").exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -9,7 +11,15 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from annotations.adjudication import CHOICES, Decision, Unit, default_decisions
+from annotations.adjudication import (
+    CHOICES,
+    PARTS,
+    Decision,
+    Extent,
+    NewQuote,
+    Unit,
+    default_decisions,
+)
 from annotations.admin.rendering import render_highlights
 from annotations.labelstudio.client import LabelStudioError
 from annotations.labelstudio.sync import client_from_settings
@@ -21,6 +31,9 @@ from annotations.services import review
 PERMISSION = "annotations.review_document"
 NONE = "__none__"
 FIELDS = ("quote", "speaker", "cue", "speaker_name", *CHOICES)
+BLANK_NEW_ROWS = 2
+EXTENT = re.compile(r"\s*(\d+)\s*[-–]\s*(\d+)\s*")
+NEW_FIELD = re.compile(r"new-(\d+)-")
 
 
 def review_view(model_admin, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -48,6 +61,7 @@ def review_view(model_admin, request: HttpRequest, object_id: str) -> HttpRespon
             for name, record in state.versions.items()
         ],
         "rows": [_row(unit, state, document) for unit in state.units],
+        "new_rows": _new_rows(state),
         "scheme": get_scheme(document.collection.scheme),
         "agreed": sum(1 for u in state.units if u.agreed),
         "can_push": bool(document.ls_task_id),
@@ -72,6 +86,7 @@ def _row(unit: Unit, state: review.ReviewState, document: Document) -> dict:
             }
         )
     text = unit.candidates[default].quote.text
+    drawn = _drawn_in_gold(unit, state.gold_record)
     return {
         "unit": unit,
         "text": text,
@@ -79,7 +94,66 @@ def _row(unit: Unit, state: review.ReviewState, document: Document) -> dict:
         "cells": cells,
         "differs": {field: unit.differs(field) for field in FIELDS},
         "gold": _gold_for(unit, state.gold_record),
+        "drawn": drawn,
+        "extent_inputs": [(part, f"{part}_at-{unit.index}", drawn.get(part, "")) for part in PARTS],
     }
+
+
+def _gold_spans(gold, attribution) -> dict:
+    spans = gold.span_by_id()
+    return {part: spans.get(getattr(attribution, part)) for part in PARTS}
+
+
+def _drawn_in_gold(unit: Unit, gold) -> dict[str, str]:
+    """Boundaries the current gold has for this quote that no version has: the reviewer's."""
+    found = _gold_for(unit, gold)
+    if not found or found.get("absent"):
+        return {}
+    drawn = {}
+    for part, span in _gold_spans(gold, found["attribution"]).items():
+        versions = {_extent(getattr(c, part)) for c in unit.candidates.values()}
+        if span is not None and _extent(span) not in versions:
+            drawn[part] = f"{span.start}-{span.end}"
+    return drawn
+
+
+def _new_rows(state: review.ReviewState) -> list[dict]:
+    """The current gold's quotes that no version has (the reviewer added them), then blanks."""
+    rows = []
+    gold = state.gold_record
+    if gold is not None:
+        extents = [_extent(c.quote) for unit in state.units for c in unit.candidates.values()]
+        spans = gold.span_by_id()
+        for attribution in gold.attributions:
+            quote = spans[attribution.quote]
+            if extents and match(extents, [_extent(quote)]):
+                continue
+            drawn = _gold_spans(gold, attribution)
+            rows.append(
+                {
+                    "at": {p: f"{s.start}-{s.end}" for p, s in drawn.items() if s is not None},
+                    "text": quote.text,
+                    "speaker_name": attribution.speaker_name,
+                    "choices": {c: getattr(attribution, c) for c in CHOICES},
+                }
+            )
+    blank = {"at": {}, "text": "", "speaker_name": "", "choices": {}}
+    rows += [blank] * BLANK_NEW_ROWS
+    return [
+        {
+            **row,
+            "index": index,
+            "prefix": f"new-{index}-",
+            "extent_inputs": [
+                (part, f"new-{index}-{part}_at", row["at"].get(part, "")) for part in PARTS
+            ],
+        }
+        for index, row in enumerate(rows)
+    ]
+
+
+def _extent(span) -> tuple[int, int] | None:
+    return None if span is None else (span.start, span.end)
 
 
 def _gold_for(unit: Unit, gold) -> dict | None:
@@ -109,6 +183,7 @@ def _act(request: HttpRequest, document: Document, url: str) -> HttpResponse:
                 document=document,
                 reviewer=request.user,
                 decisions=decisions_from(request.POST, state.units),
+                added=new_quotes_from(request.POST),
             )
             note = "Accepted as gold."
             if action == "accept_push":
@@ -160,5 +235,48 @@ def decisions_from(data, units: list[Unit]) -> dict[int, Decision]:
             value = data.get(f"{choice}-{i}", "")
             if value:
                 decision.choices[choice] = "" if value == NONE else value
+        for part in PARTS:
+            extent = extent_from(data.get(f"{part}_at-{i}", ""), f"quote {i + 1}: the {part}")
+            if extent is not None:
+                decision.extents[part] = extent
         decisions[i] = decision
     return decisions
+
+
+def new_quotes_from(data) -> list[NewQuote]:
+    """The quotes the reviewer added: rows `new-K-…` with at least the quote's boundaries."""
+    indexes = sorted({int(m.group(1)) for key in data if (m := NEW_FIELD.match(key))})
+    added = []
+    for k in indexes:
+        where = f"added quote {k + 1}"
+        value = {
+            name: data.get(f"new-{k}-{name}", "").strip()
+            for name in ("quote_at", "speaker_at", "cue_at", "speaker_name", *CHOICES)
+        }
+        if not any(value.values()):
+            continue
+        quote = extent_from(value["quote_at"], f"{where}: the quote")
+        if quote is None:
+            raise review.ReviewError(f"{where}: say where the quote is (start-end)")
+        added.append(
+            NewQuote(
+                quote=quote,
+                speaker=extent_from(value["speaker_at"], f"{where}: the speaker"),
+                cue=extent_from(value["cue_at"], f"{where}: the cue"),
+                speaker_name=value["speaker_name"],
+                choices={c: value[c] for c in CHOICES if value[c]},
+            )
+        )
+    return added
+
+
+def extent_from(value: str, where: str) -> Extent | None:
+    """Offsets written as "start-end" (as the "use selection" buttons fill them in)."""
+    if not value.strip():
+        return None
+    found = EXTENT.fullmatch(value)
+    if found is None:
+        raise review.ReviewError(
+            f"{where}: write its place as start-end, like 120-145, not {value!r}"
+        )
+    return int(found.group(1)), int(found.group(2))

@@ -258,6 +258,22 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, allow_blank=True, default="")
 
 
+class ExtentSerializer(serializers.Serializer):
+    start = serializers.IntegerField(min_value=0, help_text="First character (code point).")
+    end = serializers.IntegerField(min_value=1, help_text="One past the last character.")
+
+    def validate(self, data: dict) -> dict:
+        if data["start"] >= data["end"]:
+            raise serializers.ValidationError("start must be less than end")
+        return data
+
+
+def _choice_field(name: str) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=["", *QUOTES_V1.choice_set(name).allowed()], required=False
+    )
+
+
 class DecisionSerializer(serializers.Serializer):
     unit = serializers.IntegerField(
         min_value=0, help_text="The quote's index in the review's units."
@@ -275,11 +291,29 @@ class DecisionSerializer(serializers.Serializer):
     claim_type = serializers.ChoiceField(
         choices=["", *QUOTES_V1.choice_set("claim_type").allowed()], required=False
     )
+    quote_at = ExtentSerializer(
+        required=False, help_text="New boundaries for the quote, in place of the version's."
+    )
+    speaker_at = ExtentSerializer(required=False, help_text="New boundaries for the speaker.")
+    cue_at = ExtentSerializer(required=False, help_text="New boundaries for the cue.")
+
+
+class NewQuoteSerializer(serializers.Serializer):
+    quote_at = ExtentSerializer(help_text="Where the quote is.")
+    speaker_at = ExtentSerializer(required=False, allow_null=True, default=None)
+    cue_at = ExtentSerializer(required=False, allow_null=True, default=None)
+    speaker_name = serializers.CharField(required=False, allow_blank=True, default="")
+    quote_type = _choice_field("quote_type")
+    stance = _choice_field("stance")
+    claim_type = _choice_field("claim_type")
 
 
 class AdjudicateRequestSerializer(serializers.Serializer):
     decisions = DecisionSerializer(
         many=True, default=list, help_text="Changes to the default (agreed or majority) choices."
+    )
+    added = NewQuoteSerializer(
+        many=True, default=list, help_text="Quotes no annotator marked, added by the reviewer."
     )
     push = serializers.BooleanField(default=False, help_text="Also send the gold to Label Studio.")
 

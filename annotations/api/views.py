@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations.adjudication import CHOICES, Decision, default_decisions
+from annotations.adjudication import CHOICES, PARTS, Decision, NewQuote, default_decisions
 from annotations.api import serializers as s
 from annotations.api.permissions import ADMIN, ANNOTATOR, REVIEWER, role_of
 from annotations.jobs import job_start
@@ -230,9 +230,20 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
                 cue_from=item["cue_from"],
                 speaker_name=item["speaker_name"],
                 choices={c: item[c] for c in CHOICES if c in item},
+                extents={p: _extent(item[f"{p}_at"]) for p in PARTS if item.get(f"{p}_at")},
             )
+        added = [
+            NewQuote(
+                quote=_extent(item["quote_at"]),
+                speaker=_extent(item["speaker_at"]),
+                cue=_extent(item["cue_at"]),
+                speaker_name=item["speaker_name"],
+                choices={c: item[c] for c in CHOICES if item.get(c)},
+            )
+            for item in form.validated_data["added"]
+        ]
         gold = review_service.document_adjudicate(
-            document=document, reviewer=request.user, decisions=decisions
+            document=document, reviewer=request.user, decisions=decisions, added=added
         )
         if form.validated_data["push"]:
             with sync.client_from_settings() as client:
@@ -263,6 +274,10 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
         form = s.NoteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return document, form.validated_data["note"]
+
+
+def _extent(value: dict | None) -> tuple[int, int] | None:
+    return None if value is None else (value["start"], value["end"])
 
 
 def _unit(unit, decision: Decision) -> dict:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from annotations.adjudication import Decision, Unit, build_gold, units
+from annotations.adjudication import (
+    Decision,
+    NewQuote,
+    Unit,
+    build_gold,
+    extent_problem,
+    units,
+)
 from annotations.labelstudio.client import LabelStudioClient
 from annotations.labelstudio.convert import domain_to_result
 from annotations.labelstudio.sync import parse_timestamp
@@ -65,17 +73,33 @@ def document_review_open(*, document: Document, reviewer: AbstractBaseUser) -> D
 
 @transaction.atomic
 def document_adjudicate(
-    *, document: Document, reviewer: AbstractBaseUser, decisions: dict[int, Decision]
+    *,
+    document: Document,
+    reviewer: AbstractBaseUser,
+    decisions: dict[int, Decision],
+    added: Sequence[NewQuote] = (),
 ) -> Annotation:
-    """Store the gold version the decisions describe (replacing an earlier review's)."""
+    """Store the gold version the decisions describe (replacing an earlier review's).
+
+    `added` are quotes no annotator marked, drawn by the reviewer.
+    """
     state = review_state(document)
     if not state.versions:
         raise ReviewError("the document has no human annotation to review")
+    text = document.text
     for index, decision in decisions.items():
         unit = next((u for u in state.units if u.index == index), None)
         if unit is None or (decision.take is not None and decision.take not in unit.candidates):
             raise ReviewError(f"quote {index + 1}: choose one of the versions that have it")
-    record = build_gold(state.units, decisions)
+        for part, extent in decision.extents.items():
+            if problem := extent_problem(text, extent):
+                raise ReviewError(f"quote {index + 1}: the {part} {problem}")
+    for number, new in enumerate(added, start=1):
+        for part in ("quote", "speaker", "cue"):
+            extent = getattr(new, part)
+            if extent is not None and (problem := extent_problem(text, extent)):
+                raise ReviewError(f"added quote {number}: the {part} {problem}")
+    record = build_gold(state.units, decisions, text=text, added=added)
     scheme = get_scheme(document.collection.scheme)
     problems = validate_annotation(scheme, document.text, record)
     if problems:

@@ -57,6 +57,50 @@ def test_adjudicate_refuses_bad_decisions_and_writes_nothing(api):
     assert not Annotation.objects.filter(kind="gold").exists()
 
 
+def test_adjudicate_with_redrawn_boundaries_and_an_added_quote(api):
+    Annotation.objects.filter(kind="gold").delete()
+    client = api("reviewer")
+    text = riverton().text
+
+    def at(piece):
+        return {"start": text.index(piece), "end": text.index(piece) + len(piece)}
+
+    body = {
+        "decisions": [{"unit": 1, "take": "ann@example.com", "speaker_at": at("Dana Whitfield")}],
+        "added": [{"quote_at": at("voted 7-2"), "speaker_at": at("The Riverton city council"),
+                   "speaker_name": "Riverton city council", "claim_type": "factual"}],
+    }  # fmt: skip
+    gold = client.post(f"/api/documents/{riverton().pk}/adjudicate/", body, format="json").json()
+    spans = {span["id"]: span for span in gold["spans"]}
+    first, _, third = gold["attributions"][:3]
+    assert spans[first["quote"]]["text"] == "voted 7-2"
+    assert (spans[first["speaker"]]["text"], first["claim_type"]) == (
+        "The Riverton city council",
+        "factual",
+    )
+    assert spans[third["speaker"]]["text"] == "Dana Whitfield"
+    assert len(gold["attributions"]) == 7
+    bad = client.post(
+        f"/api/documents/{riverton().pk}/adjudicate/",
+        {"added": [{"quote_at": {"start": 9, "end": 3}}, {"speaker_name": "x"}]},
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert bad.json()["added"]["0"]["quote_at"] == {
+        "non_field_errors": ["start must be less than end"]
+    }
+    assert "quote_at" in bad.json()["added"]["1"]
+    far = {
+        "decisions": [{"unit": 0, "take": "ann@example.com", "cue_at": {"start": 5, "end": 10**6}}]
+    }
+    bad = client.post(f"/api/documents/{riverton().pk}/adjudicate/", far, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["detail"].startswith(
+        "quote 1: the cue 5-1000000 is not a stretch of the text"
+    )
+    assert Annotation.objects.filter(kind="gold").count() == 1
+
+
 def test_export_job_then_download(api):
     client = api("admin")
     job = client.post(

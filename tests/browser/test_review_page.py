@@ -44,6 +44,15 @@ def test_reviewer_resolves_a_disagreement_and_accepts_gold(live_server, steps, d
     first.locator("input[name=speaker_name-0]").fill("Dana Whitfield")
     # Bob left out the "according to" quote; the reviewer drops it too.
     page.locator("#unit-4 input[value=__none__]").check()
+    # Both marked "Council member Greg Olsen" as the speaker; the reviewer keeps only
+    # the name, selecting it with the mouse in a version and taking the selection.
+    olsen = doc.text.index("Greg Olsen")
+    drag_select(page, olsen, olsen + len("Greg Olsen"))
+    third = page.locator("#unit-2")
+    third.get_by_text("redraw boundaries").click()
+    third.locator("input[name=speaker_at-2] + button.use-selection").click()
+    assert third.locator("input[name=speaker_at-2]").input_value() == f"{olsen}-{olsen + 10}"
+    assert third.locator(".extent-text").nth(1).inner_text() == "“Greg Olsen”"
     steps.shot("decisions-made")
     page.get_by_role("button", name="Accept as gold", exact=True).click()
     page.wait_for_selector(".messagelist .success")
@@ -53,5 +62,40 @@ def test_reviewer_resolves_a_disagreement_and_accepts_gold(live_server, steps, d
     record = annotation_records([gold])[gold.pk]
     assert len(record.attributions) == 5
     assert record.attributions[0].stance == "neutral"
+    spans = record.span_by_id()
+    assert spans[record.attributions[2].speaker].text == "Greg Olsen"
     assert Document.objects.get(pk=doc.pk).status == Document.Status.GOLD
     assert steps.console_errors == []
+
+
+def drag_select(page, start: int, end: int) -> None:
+    """Select characters start..end of the first version's text with the mouse."""
+    edges = page.evaluate(
+        """([start, end]) => {
+            const root = document.querySelector("#review .document-text");
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            const nodes = [];
+            let seen = 0;
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                nodes.push([node, seen]);
+                seen += node.length;
+            }
+            function box(offset) {
+                const [node, base] = nodes.filter(([n, b]) => b <= offset && offset < b + n.length)[0];
+                node.parentElement.scrollIntoView({block: "center"});
+                const range = document.createRange();
+                range.setStart(node, offset - base);
+                range.setEnd(node, offset - base + 1);
+                return range.getBoundingClientRect();
+            }
+            box(start);
+            const first = box(start), last = box(end - 1);
+            return [[first.left + 1, first.top + first.height / 2],
+                    [last.right - 1, last.top + last.height / 2]];
+        }""",
+        [start, end],
+    )
+    page.mouse.move(*edges[0])
+    page.mouse.down()
+    page.mouse.move(*edges[1], steps=6)
+    page.mouse.up()
