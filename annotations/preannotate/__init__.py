@@ -30,7 +30,7 @@ from annotations.records import (
 )
 from annotations.scheme import COREF, CUE, QUOTE, SPEAKER
 
-MODEL_VERSION = "quote-rules-1"
+MODEL_VERSION = "quote-rules-2"
 WORD = re.compile(r"[\w’']+")
 
 
@@ -137,11 +137,11 @@ def _with_id(span: SpanRecord, new_id: str) -> SpanRecord:
 
 def claim_hint(quote: str, found: Found) -> str:
     """A suggested claim type where the form gives it away; empty when it does not."""
-    words = [w.lower() for w in WORD.findall(quote)]
     if quote.rstrip("”\"’'»“ ").endswith("?"):
         return "question"
     if found.cue is not None and (found.cue.phrase in DEMAND_CUES or found.cue.base in DEMAND_CUES):
         return "demand"
+    words = WORD.findall(quote.lower())
     future = [i for i, w in enumerate(words) if w in MODALS_OF_FUTURE]
     if future:
         commits = any(FORM_TO_BASE.get(w, w) in COMMITMENT_VERBS for w in words[future[0] :])

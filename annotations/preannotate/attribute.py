@@ -71,6 +71,55 @@ OBJECT_PRONOUNS = {"him", "her", "them", "us", "me", "it", "you"}
 PASSIVE = {"been", "be", "being", "was", "were", "is", "are"}
 POSSESSIVE_BEFORE = DETERMINERS | {"this", "that", "these", "those", "my", "your"}
 SUBJECTS = {"he", "she", "it", "they", "we", "i", "there"}
+# What a body publishes; "according to a statement from X" reports X.
+DOCUMENT_NOUNS = {
+    "statement",
+    "statements",
+    "report",
+    "reports",
+    "letter",
+    "filing",
+    "filings",
+    "document",
+    "documents",
+    "memo",
+    "note",
+    "post",
+    "release",
+    "survey",
+    "study",
+    "analysis",
+    "estimate",
+    "estimates",
+    "data",
+    "figures",
+    "poll",
+    "transcript",
+    "readout",
+    "records",
+    "complaint",
+    "indictment",
+    "ruling",
+    "announcement",
+}
+NUMBER_WORDS = {
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "a",
+    "half",
+    "dozens",
+    "hundreds",
+    "thousands",
+    "millions",
+}
 SUBORDINATORS = {"after", "before", "because", "although", "though", "while", "whereas"}
 PREPOSITIONS = {
     "in",
@@ -136,7 +185,20 @@ class _Attributor:
         self.names = person_names(text)
         self.cues = find_cues(text)
         self.cue_starts = {cue.start for cue in self.cues}
+        self.cue_at = {cue.start: cue for cue in self.cues}
+        # Per sentence: its cues, and its outer segments (by where they open).
+        self.sentence_cues: list[list[Cue]] = [[] for _ in text.sentences]
+        for cue in self.cues:
+            self.sentence_cues[cue.sentence].append(cue)
+        self.sentence_segments: list[list[tuple[int, Segment]]] = [[] for _ in text.sentences]
+        for index, segment in enumerate(text.segments):
+            if not segment.inner:
+                first = text.token_at_or_after(segment.start)
+                if first < len(text.tokens):
+                    self.sentence_segments[text.sentence_of[first]].append((index, segment))
         self.first_words = _first_words(text)
+        # Capitalised words seen other than at a sentence's start (made when first needed).
+        self.inside_sentences: set[str] | None = None
         self.result = Attribution()
         self.antecedents: list[Mention] = []
         self.attached: set[int] = set()
@@ -156,8 +218,8 @@ class _Attributor:
             found = mention(self.text, subject, self.names)
             if found.kind != "name" or self._proper(found):
                 self._remember(self._mention(subject))
-        segments = self._segments_in(s0, s1)
-        cues = [c for c in self.cues if c.sentence == sentence]
+        segments = self.sentence_segments[sentence]
+        cues = self.sentence_cues[sentence]
         used: set[Cue] = set()
         for index, segment in segments:
             self._trailing(sentence, index, segment, cues, used)
@@ -177,14 +239,6 @@ class _Attributor:
                 continue
             self._continuation(sentence, index, segment)
 
-    def _segments_in(self, s0: int, s1: int) -> list[tuple[int, Segment]]:
-        start, end = self.text.tokens[s0].start, self.text.tokens[s1 - 1].end
-        return [
-            (i, s)
-            for i, s in enumerate(self.text.segments)
-            if not s.inner and start <= s.start < end
-        ]
-
     # --- a quote followed by its cue: "…," she said ------------------------------
     def _trailing(self, sentence, index, segment, cues, used) -> None:
         text = self.text
@@ -194,17 +248,17 @@ class _Attributor:
         end_sentence = text.sentence_of[k - 1]  # the sentence of the closing mark
         s1 = text.sentences[end_sentence][1]
         if end_sentence != sentence:
-            cues = [c for c in self.cues if c.sentence == end_sentence]
+            cues = self.sentence_cues[end_sentence]
         while k < s1 and text.tokens[k].text == ",":
             k += 1
-        cue = next((c for c in cues if c.start >= k and c.start - k <= 7), None)
+        cue = next((c for c in cues if c.start >= k and c.start - k <= 12), None)
         if cue is None or k >= s1:
             return
         if cue.start == k:
             span = np_after(text, cue.end, sentence_end=s1)
         else:
             span = np_before(text, cue.start, sentence_start=k)
-            if span is None or span[0] != k:
+            if span is None or (span[0] != k and not self._apposition(k, span)):
                 return
         quote, quote_type = (segment.start, segment.end), "direct"
         if cue.base in QUESTION_CUES:
@@ -220,6 +274,17 @@ class _Attributor:
         used.add(cue)
         self.last_trailing = (sentence, found)
 
+    def _apposition(self, k: int, span: tuple[int, int]) -> bool:
+        """'…," the union's president, Lee Carter, said': a description, then the name
+        between commas, make the subject from token k."""
+        text, tokens = self.text, self.text.tokens
+        if span[0] - 1 <= k or tokens[span[0] - 1].text != ",":
+            return False
+        if span[1] >= len(tokens) or tokens[span[1]].text != ",":
+            return False
+        head = np_before(text, span[0] - 1, sentence_start=k)
+        return head is not None and head[0] == k
+
     def _last_question(self, segment: Segment) -> tuple[int, int] | None:
         """'“A. B?” he asked': only the question is asked."""
         inside = self.text.text[segment.start : segment.end]
@@ -234,7 +299,7 @@ class _Attributor:
         words = [t for t in text.tokens[s0:first] if t.is_word and text.segment_of[t.index] == -1]
         if len(words) < 3 or text.tokens[first - 1].text == ":":
             return None
-        if any(c.sentence == sentence and c.start < first for c in self.cues):
+        if any(c.start < first for c in self.sentence_cues[sentence]):
             return None
         return words[0].start
 
@@ -242,8 +307,11 @@ class _Attributor:
     def _frames(self, sentence, cue, segments, previous) -> list[Found]:
         text = self.text
         s0, s1 = text.sentences[sentence]
+        cue_word = text.tokens[cue.start].lower
         if cue.base == "according":
             return self._according(sentence, cue)
+        if cue.start and text.tokens[cue.start - 1].text == "," and cue_word.endswith("ing"):
+            return self._participle_frame(sentence, cue, segments)
         speaker_span = self._passive_agent(cue, s1) or np_before(text, cue.start, sentence_start=s0)
         postposed = self._postposed(sentence, cue, speaker_span)
         if postposed is not None:
@@ -263,6 +331,24 @@ class _Attributor:
             after_complementiser = True
         return found
 
+    def _participle_frame(self, sentence: int, cue: Cue, segments) -> list[Found]:
+        """', adding that …': said by whoever spoke earlier in the sentence, or else by
+        the sentence's subject ('The minister defended the plan, saying …')."""
+        last = self.last
+        if last is not None and last.cue is not None and last.cue.sentence == sentence:
+            speaker = last.speaker
+        else:
+            subject = subject_at(self.text, sentence)
+            if subject is None or subject[1] > cue.start:
+                return []
+            speaker = self._mention(subject)
+        s1 = self.text.sentences[sentence][1]
+        start, _ = self._content_start(cue, s1)
+        if start is None:
+            return []
+        end = self._content_end(start, s1)
+        return self._content(start, end, cue, speaker, segments, True)
+
     def _next_content(self, end: int, s1: int) -> int | None:
         """Another complement of the same cue: '… and that …' or '…: “…”'."""
         tokens = self.text.tokens
@@ -279,7 +365,7 @@ class _Attributor:
         span = np_after(text, cue.end, sentence_end=s1, until_end=True)
         if span is None:
             return []
-        speaker = self._mention(span)
+        speaker = self._mention(self._source_of_document(span))
         if cue.start == first_word:
             start = span[1] + 1 if span[1] < s1 and text.tokens[span[1]].text == "," else span[1]
             end = self._content_end(start, s1)
@@ -289,6 +375,23 @@ class _Attributor:
         if quote is None:
             return []
         return [Found(quote, self._type(quote, None), cue, speaker, 0.8)]
+
+    def _source_of_document(self, span: tuple[int, int]) -> tuple[int, int]:
+        """'according to a statement released by the White House': the White House."""
+        tokens = self.text.tokens
+        k = span[0]
+        if tokens[k].lower in ("a", "an", "the", "new", "recent", "latest"):
+            k += 1
+        while k < span[1] and tokens[k].lower in ("new", "recent", "latest", "official"):
+            k += 1
+        if k >= span[1] or tokens[k].lower not in DOCUMENT_NOUNS:
+            return span
+        k += 1
+        if k < span[1] and tokens[k].lower in ("released", "issued", "published", "posted"):
+            k += 1
+        if k + 1 < span[1] and tokens[k].lower in ("by", "from", "of", "in"):
+            return k + 1, span[1]
+        return span
 
     def _postposed(self, sentence, cue, speaker_span) -> list[Found] | None:
         """'…, she said.' / '…, a spokesperson said, and …': the content came first."""
@@ -366,11 +469,25 @@ class _Attributor:
                 return k, True
         while j < s1 and tokens[j].text in (",", ":"):
             j += 1
+        if self._quantity(j, s1):
+            return j, False
         if j < s1 and tokens[j].lower in PREPOSITIONS - {"to"}:
             j = self._after_phrase(j, s1)
         if j >= s1 or tokens[j].lower in PREPOSITIONS or tokens[j].lower in ("not", "to"):
             return None, False  # "asked about …", "declined to …": no reported clause
         return j, False
+
+    def _quantity(self, j: int, s1: int) -> bool:
+        """'at least 12 people', 'about 200 homes': a number phrase, not a preposition's."""
+        tokens = self.text.tokens
+        if j + 1 >= s1:
+            return False
+        word, following = tokens[j].lower, tokens[j + 1].lower
+        if word == "at" and following in ("least", "most"):
+            return True
+        return word in ("about", "around", "over", "under", "nearly", "almost") and (
+            following[:1].isdigit() or following in NUMBER_WORDS
+        )
 
     def _after_phrase(self, j: int, s1: int) -> int:
         """Past "on Saturday" / "in a statement" to the clause's subject, if one follows."""
@@ -468,7 +585,7 @@ class _Attributor:
         return False
 
     def _asked_question(self, segment: Segment, after: int, s1: int) -> int | None:
-        cue = next((c for c in self.cues if after <= c.start <= after + 4), None)
+        cue = next((self.cue_at[k] for k in range(after, after + 5) if k in self.cue_at), None)
         if cue is None or cue.base not in QUESTION_CUES:
             return None
         split = self._last_question(segment)
@@ -476,10 +593,10 @@ class _Attributor:
 
     def _cue_follows(self, k: int, s1: int) -> bool:
         """A short subject and a cue start at k ("he said", "the minister added")."""
-        for cue in self.cues:
-            if k <= cue.start <= k + 4 and cue.start < s1:
-                span = np_before(self.text, cue.start, sentence_start=k)
-                return span is not None and span[0] == k or cue.start == k
+        for start in range(k, min(k + 5, s1)):
+            if start in self.cue_at:
+                span = np_before(self.text, start, sentence_start=k)
+                return span is not None and span[0] == k or start == k
         return False
 
     def _content(self, start, end, cue, speaker, segments, after_complementiser) -> list[Found]:
@@ -515,6 +632,8 @@ class _Attributor:
 
     def _type(self, quote: tuple[int, int], inside: list | None = None) -> str:
         overlapping = [s for s in self.text.segments if s.start < quote[1] and quote[0] < s.end]
+        if any((s.start, s.end) == quote for s in overlapping if not s.inner):
+            return "direct"  # 'Asked about it, he said, "I have nothing to hide."'
         return "mixed" if overlapping else "indirect"
 
     # --- quotes with no cue of their own -----------------------------------------------
@@ -554,7 +673,7 @@ class _Attributor:
         tokens = self.text.tokens
         if tokens[p1 - 1].text != ":":
             return None
-        cue = next((c for c in self.cues if c.sentence == sentence - 1 and c.end == p1 - 1), None)
+        cue = next((c for c in self.sentence_cues[sentence - 1] if c.end == p1 - 1), None)
         if cue is None:
             return None
         span = np_before(self.text, cue.start, sentence_start=p0)
@@ -605,9 +724,13 @@ class _Attributor:
         words = found.text.split()
         if len(words) > 1 or words[-1] in self.names:
             return True
-        return any(
-            t.text == words[-1] and t.index not in self.first_words for t in self.text.tokens
-        )
+        if self.inside_sentences is None:
+            self.inside_sentences = {
+                t.text
+                for t in self.text.tokens
+                if t.capitalized and t.index not in self.first_words
+            }
+        return words[-1] in self.inside_sentences
 
     def _definite(self, description: Mention) -> str | None:
         """'The study' is the study named before; 'the company' the company named before."""
@@ -675,13 +798,15 @@ def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
     base = FORM_TO_BASE.get(token.lower)
     if base is None or i in first_words:
         return None
-    if token.lower.endswith("ing") and token.lower != "saying":
+    if token.lower.endswith("ing") and token.lower != "saying" and not _participle(text, i):
         return None
     previous = tokens[i - 1].lower if i else ""
     if previous in POSSESSIVE_BEFORE or previous.endswith(("'s", "’s")):
         return None
     if previous in ("not", "never", "n't") or (i > 1 and tokens[i - 2].lower in ("not", "never")):
         return None  # "did not say whether …" reports nothing
+    if token.lower == "asked" and previous in (",", "when", "if", "once", "being", "was", "were"):
+        return None  # "Holt, asked whether …, said": somebody else asked
     end = _phrase_end(tokens, i, base)
     following = tokens[end] if end < len(tokens) else None
     followed_by_quote = following is not None and text.segment_of[end] != -1
@@ -696,6 +821,15 @@ def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
             return None
     phrase = " ".join([base, *(t.lower for t in tokens[i + 1 : end])])
     return Cue(i, end, base, sentence, (token.start, tokens[end - 1].end), phrase)
+
+
+def _participle(text: Text, i: int) -> bool:
+    """', adding that …', ', warning: “…”': the sentence's speaker goes on speaking."""
+    tokens = text.tokens
+    if i == 0 or tokens[i - 1].text != "," or i + 1 >= len(tokens):
+        return False
+    following = tokens[i + 1]
+    return following.lower == "that" or following.text == ":" or text.segment_of[i + 1] != -1
 
 
 def _phrase_end(tokens, i: int, base: str) -> int:

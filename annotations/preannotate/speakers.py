@@ -129,6 +129,7 @@ NOUN_LIKE_VERBS = {
     "promise",
     "demand",
     "reply",
+    "state",
 }
 
 
@@ -161,7 +162,58 @@ def np_before(text: Text, end: int, *, sentence_start: int) -> tuple[int, int] |
     while i >= sentence_start and _np_word(text, i, start):
         start = i
         i -= 1
+    start = _source_before(text, start, sentence_start)
     return _trim(text, start, _last_word(text, end))
+
+
+PARTICIPLE_FOLLOWERS = {
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "from",
+    "with",
+    "to",
+    "into",
+    "as",
+    "last",
+    "this",
+    "earlier",
+    "late",
+    "yesterday",
+    "after",
+    "before",
+    "during",
+    "over",
+    "under",
+    "about",
+}
+# "a person familiar with the talks", "sources close to the minister": the phrase
+# describes the unnamed source before it, who is the speaker.
+SOURCE_BRIDGES = (
+    ("familiar", "with"),
+    ("close", "to"),
+    ("briefed", "on"),
+    ("knowledgeable", "about"),
+    ("with", "knowledge", "of"),
+    ("involved", "in"),
+    ("privy", "to"),
+)
+
+
+def _source_before(text: Text, start: int, sentence_start: int) -> int:
+    tokens = text.tokens
+    for bridge in SOURCE_BRIDGES:
+        at = start - len(bridge)
+        if at <= sentence_start or tuple(t.lower for t in tokens[at:start]) != bridge:
+            continue
+        i, head = at - 1, at
+        while i >= sentence_start and _np_word(text, i, at) and at - i <= 4:
+            head = i
+            i -= 1
+        return head if head < at else start
+    return start
 
 
 def _before_comma(text: Text, comma: int, sentence_start: int) -> tuple[int, int] | None:
@@ -175,6 +227,18 @@ def _before_comma(text: Text, comma: int, sentence_start: int) -> tuple[int, int
     if first < sentence_start:
         return None  # the comma ends an introductory phrase: no subject before the cue
     inner = (first + 1, comma)
+    # "The senator, a Democrat from Ohio, said", "The report, published on Monday,
+    # found": an indefinite description or a participle describes the subject before
+    # it; a name ("The chief executive, John Park, said") names it.
+    opening, following = tokens[inner[0]], tokens[min(inner[0] + 1, comma)]
+    describes = opening.lower in ("a", "an") or (
+        not opening.capitalized
+        and opening.lower.endswith(("ed", "ing"))
+        and following.lower in PARTICIPLE_FOLLOWERS  # "published on", not "retired judge"
+    )
+    described = describes and np_before(text, first, sentence_start=sentence_start)
+    if described:
+        return described
     if tokens[inner[0]].lower not in APPOSITIVE_STARTS and any(
         tokens[k].capitalized for k in range(*inner)
     ):
@@ -252,7 +316,14 @@ def np_after(
         end += 1
         if end - start > (30 if until_end else MAX_NP):
             return None
-    return _trim(text, start, end)
+    found = _trim(text, start, end)
+    if found is not None and not until_end:
+        for bridge in SOURCE_BRIDGES:
+            after = found[1] + len(bridge)
+            if tuple(t.lower for t in text.tokens[found[1] : after]) == bridge:
+                rest = np_after(text, after, sentence_end=sentence_end)
+                return (found[0], rest[1]) if rest else found
+    return found
 
 
 def _ends_phrase(text: Text, i: int, start: int, *, until_end: bool) -> bool:
@@ -418,16 +489,14 @@ def person_names(text: Text) -> dict[str, str]:
     """Last name -> full name, for every run of two or more capitalised words in the text."""
     names: dict[str, str] = {}
     run: list[Token] = []
+    segment_of = text.segment_of
     for token in [*text.tokens, None]:
-        if (
-            token is not None
-            and token.is_word
-            and token.capitalized
-            and text.segment_of[token.index] == -1
-            and token.lower not in NOT_NAMES
-        ):
-            run.append(token)
-            continue
+        if token is not None and token.capitalized:
+            if token.is_word and segment_of[token.index] == -1 and token.lower not in NOT_NAMES:
+                run.append(token)
+                continue
+        elif not run:
+            continue  # most words: nothing to close
         words = [t for t in run if t.lower not in TITLES]
         if len(words) >= 2 and not any(t.lower in ORGANISATION_WORDS for t in words):
             full = " ".join(t.text for t in words[-3:])

@@ -64,73 +64,60 @@ INNER_CUE = re.compile(
 
 def analyse(text: str) -> Text:
     result = Text(text)
-    tokens = []
-    for i, match in enumerate(TOKEN.finditer(text)):
-        word = match.group()
-        first = word[0]
-        tokens.append(
-            Token(
-                word, word.lower(), match.start(), match.end(), i, first.isupper(), first.isalnum()
-            )
-        )
-    result.tokens = tokens
-    result.starts = [token.start for token in tokens]
+    spans = [match.span() for match in TOKEN.finditer(text)]
+    result.tokens = [
+        Token(word, word.lower(), start, end, i, word[0].isupper(), word[0].isalnum())
+        for i, (start, end) in enumerate(spans)
+        for word in (text[start:end],)
+    ]
+    result.starts = [start for start, _ in spans]
     result.segments = split_unclosed(text, quoted_segments(text))
-    result.paragraph_of = _paragraphs(text, result.tokens)
-    result.segment_of = _segment_of(result.tokens, result.segments)
+    result.paragraph_of = _paragraphs(text, result.starts)
+    result.segment_of = _segment_of(result.starts, result.segments)
     result.sentences = _sentences(result)
     result.sentence_of = [0] * len(result.tokens)
     for number, (start, end) in enumerate(result.sentences):
-        for index in range(start, end):
-            result.sentence_of[index] = number
+        result.sentence_of[start:end] = [number] * (end - start)
     return result
 
 
-def _paragraphs(text: str, tokens: list[Token]) -> list[int]:
+def _paragraphs(text: str, starts: list[int]) -> list[int]:
+    """Each token's paragraph: how many line breaks come before it."""
     breaks = [m.start() for m in re.finditer(r"\n", text)]
-    numbers, paragraph = [], 0
-    position = 0
-    for token in tokens:
-        while position < len(breaks) and breaks[position] < token.start:
-            position += 1
-            paragraph += 1
-        numbers.append(paragraph)
-    return numbers
+    return [bisect_left(breaks, start) for start in starts]
 
 
-def _segment_of(tokens: list[Token], segments: list[Segment]) -> list[int]:
-    owners = [-1] * len(tokens)
-    outer = [(i, s) for i, s in enumerate(segments) if not s.inner]
-    position = 0
-    for token in tokens:
-        while position < len(outer) and outer[position][1].end <= token.start:
-            position += 1
-        if (
-            position < len(outer)
-            and outer[position][1].start <= token.start < outer[position][1].end
-        ):
-            owners[token.index] = outer[position][0]
+def _segment_of(starts: list[int], segments: list[Segment]) -> list[int]:
+    """Each token's outer segment (the first that holds it), or -1."""
+    owners = [-1] * len(starts)
+    for number, segment in enumerate(segments):
+        if segment.inner:
+            continue
+        for index in range(bisect_left(starts, segment.start), bisect_left(starts, segment.end)):
+            if owners[index] == -1:
+                owners[index] = number
     return owners
 
 
 def _sentences(text: Text) -> list[tuple[int, int]]:
     tokens, sentences, start = text.tokens, [], 0
     closing = {segment.end - 1 for segment in text.segments}
+    opening = {segment.start for segment in text.segments}
+    count, paragraph_of = len(tokens), text.paragraph_of
     for i, token in enumerate(tokens):
-        last = i + 1 == len(tokens)
-        if last or text.paragraph_of[i + 1] != text.paragraph_of[i]:
+        if i + 1 == count or paragraph_of[i + 1] != paragraph_of[i]:
             sentences.append((start, i + 1))
             start = i + 1
             continue
         if token.text not in ENDS or (token.text == "." and _abbreviation(tokens, i)):
             continue
         following = i + 1
-        while following < len(tokens) and tokens[following].start in closing:
+        while following < count and tokens[following].start in closing:
             following += 1
-        if following >= len(tokens):
+        if following >= count:
             continue
         nxt = tokens[following]
-        opens = any(segment.start == nxt.start for segment in text.segments)
+        opens = nxt.start in opening
         if nxt.capitalized or nxt.text.isdigit() or opens:
             # A sentence ending inside a quote only ends the sentence if the quote ends too.
             if text.segment_of[i] != -1 and following == i + 1 and not opens:

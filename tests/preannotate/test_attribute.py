@@ -141,7 +141,99 @@ def test_coordinated_cues_share_the_speaker():
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        ("The company reported higher profits, adding that demand remained strong.",
+         ("demand remained strong", "The company", "adding", "company", "indirect")),
+        ("The minister defended the plan on Monday, saying it would create jobs.",
+         ("it would create jobs", "The minister", "saying", "minister", "indirect")),
+    ],
+)  # fmt: skip
+def test_a_participle_cue_is_the_subjects(text, row):
+    assert found(text) == [row]
+
+
+def test_a_participle_cue_continues_the_speaker_of_its_sentence():
+    text = ('"Prices are easing," said Ada Cole, an economist at Brightline Bank, adding that '
+            'wages had caught up. Garcia said the vote was a win, adding: "We will not stop."')  # fmt: skip
+    assert found(text) == [
+        ('"Prices are easing,"', "Ada Cole", "said", "Ada Cole", "direct"),
+        ("wages had caught up", "Ada Cole", "adding", "Ada Cole", "indirect"),
+        ("the vote was a win", "Garcia", "said", "Garcia", "indirect"),
+        ('"We will not stop."', "Garcia", "adding", "Garcia", "direct"),
+    ]
+
+
+def test_a_quantity_after_the_cue_opens_the_clause():
+    assert found("Officials said at least 12 people were hurt in the blast.") == [
+        ("at least 12 people were hurt in the blast", "Officials", "said", "Officials", "indirect")
+    ]
+
+
+def test_a_whole_quote_after_an_introductory_phrase_is_direct():
+    text = 'Asked about the claims, Rob Hale said, "I have nothing to hide."'
+    assert found(text) == [('"I have nothing to hide."', "Rob Hale", "said", "Rob Hale", "direct")]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "name"),
+    [
+        ("According to a statement released by the Home Office, the flights will resume.",
+         "the Home Office", "Home Office"),
+        ("Exports fell 3 percent, according to data from the Trade Ministry.",
+         "the Trade Ministry", "Trade Ministry"),
+        ("According to court documents, the firm paid $2 million.",
+         "court documents", "court documents"),
+    ],
+)  # fmt: skip
+def test_according_to_a_document_names_who_published_it(text, speaker, name):
+    assert found(text)[0][1:4] == (speaker, "According to" if text[0] == "A" else "according to",
+                                   name)  # fmt: skip
+
+
 # --- speakers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("A source familiar with the matter said the sides were close to a deal.",
+         "A source familiar with the matter"),
+        ("Two people close to the minister said she would not resign.",
+         "Two people close to the minister"),
+        ('"It is over," said one official with knowledge of the talks.',
+         "one official with knowledge of the talks"),
+    ],
+)  # fmt: skip
+def test_unnamed_sources_keep_what_describes_them(text, speaker):
+    assert found(text)[0][1] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("The senator, a Democrat from Ohio, has said she will not back the bill.", "The senator"),
+        ("The review, published on Thursday, found that emissions rose.", "The review"),
+        ("Its author, retired judge Ann Cray, wrote that the dam was unsafe.",
+         "retired judge Ann Cray"),
+        ("The chief executive, Jon Park, told staff that the deal would close.", "Jon Park"),
+        ('"This is unacceptable," the union\'s president, Lee Carter, wrote.', "Lee Carter"),
+    ],
+)  # fmt: skip
+def test_the_subject_around_an_apposition(text, speaker):
+    rows = found(text)
+    assert len(rows) == 1 and rows[0][1] == speaker
+
+
+def test_a_question_put_to_the_subject_is_not_theirs():
+    text = "Holt, asked whether other cuts were possible, said the plan was the least painful."
+    assert found(text) == [("the plan was the least painful", "Holt", "said", "Holt", "indirect")]
+
+
+def test_state_media_report():
+    rows = found("Xi said that the island was a core issue, state media reported.")
+    assert ("state media", "reported") in [row[1:3] for row in rows]
 
 
 def test_pronouns_and_short_names_resolve_to_the_named_speaker():
