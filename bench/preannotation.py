@@ -54,7 +54,20 @@ def throughput(texts: list[str], *, seconds: float = 3.0) -> dict[str, float]:
     return {
         "documents_per_second": runs * len(texts) / elapsed,
         "megabytes_per_second": runs * size / elapsed / 1_000_000,
+        **long_document(texts),
     }
+
+
+def long_document(texts: list[str], *, megabytes: float = 2.0) -> dict[str, float]:
+    """The set's texts repeated into one document of the import's size limit (2 MB):
+    speed should not fall with length."""
+    joined = "\n".join(texts)
+    text = "\n".join([joined] * max(1, round(megabytes * 1_000_000 / len(joined.encode()))))
+    started = time.perf_counter()
+    preannotate(text)
+    elapsed = time.perf_counter() - started
+    size = len(text.encode("utf-8")) / 1_000_000
+    return {"long_document_megabytes": size, "long_document_megabytes_per_second": size / elapsed}
 
 
 def table(report: dict, speed: dict, sources: list[str], label: str) -> str:
@@ -89,7 +102,9 @@ def table(report: dict, speed: dict, sources: list[str], label: str) -> str:
         f"{report['speaker_accuracy']:.3f} | {report['cue_accuracy']:.3f} |",
         "",
         f"Throughput on one core: {speed['documents_per_second']:,.0f} documents/s, "
-        f"{speed['megabytes_per_second']:.2f} MB/s.",
+        f"{speed['megabytes_per_second']:.2f} MB/s; on one document of "
+        f"{speed['long_document_megabytes']:.1f} MB (the texts repeated): "
+        f"{speed['long_document_megabytes_per_second']:.2f} MB/s.",
         f"<!-- preannotation-{label}:end -->",
     ]
     return "\n".join(lines)

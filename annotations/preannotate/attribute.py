@@ -200,6 +200,7 @@ class _Attributor:
         # Capitalised words seen other than at a sentence's start (made when first needed).
         self.inside_sentences: set[str] | None = None
         self.result = Attribution()
+        self.mention_at: dict[tuple[int, int], Mention] = {}
         self.antecedents: list[Mention] = []
         self.attached: set[int] = set()
         self.last: Found | None = None
@@ -631,8 +632,12 @@ class _Attributor:
         )
 
     def _type(self, quote: tuple[int, int], inside: list | None = None) -> str:
-        overlapping = [s for s in self.text.segments if s.start < quote[1] and quote[0] < s.end]
-        if any((s.start, s.end) == quote for s in overlapping if not s.inner):
+        # Quotes and segments start and end at tokens: the segments the quote's tokens
+        # lie in are the (outer) segments it overlaps, and an inner one lies in those.
+        text = self.text
+        first, last = text.token_at_or_after(quote[0]), text.token_at_or_after(quote[1])
+        overlapping = {text.segment_of[k] for k in range(first, last)} - {-1}
+        if any((text.segments[i].start, text.segments[i].end) == quote for i in overlapping):
             return "direct"  # 'Asked about it, he said, "I have nothing to hide."'
         return "mixed" if overlapping else "indirect"
 
@@ -700,9 +705,9 @@ class _Attributor:
 
     def _mention(self, span: tuple[int, int]) -> Mention:
         found = mention(self.text, span, self.names)
-        for existing in self.result.mentions:
-            if (existing.start, existing.end) == (found.start, found.end):
-                return existing
+        existing = self.mention_at.get((found.start, found.end))
+        if existing is not None:
+            return existing
         if found.kind == "pronoun":
             found.antecedent = self._antecedent(found)
             found.entity = found.antecedent.entity if found.antecedent else ""
@@ -710,6 +715,7 @@ class _Attributor:
             found.entity = self._definite(found) or found.entity
         found.entity = self.known.get(" ".join(found.entity.split()).casefold(), found.entity)
         self.result.mentions.append(found)
+        self.mention_at[(found.start, found.end)] = found
         return found
 
     def _antecedent(self, pronoun: Mention) -> Mention | None:
