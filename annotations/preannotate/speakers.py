@@ -156,6 +156,13 @@ def np_before(text: Text, end: int, *, sentence_start: int) -> tuple[int, int] |
         i -= 1
     if i < sentence_start:
         return None
+    if tokens[i].text == ")":
+        # "Rep. Ann Lee (D-Ohio) said": the name stands before the parenthesis.
+        opening = next(
+            (k for k in range(i - 1, max(sentence_start, i - 10) - 1, -1) if tokens[k].text == "("),
+            None,
+        )
+        return np_before(text, opening, sentence_start=sentence_start) if opening else None
     if tokens[i].text == ",":
         return _before_comma(text, i, sentence_start)
     start = i + 1

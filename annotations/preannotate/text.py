@@ -12,6 +12,7 @@ TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\d+(?:[.,]\d+)*|\w+(?:[’'\-]\w+)*|\.\.
 DOUBLE_OPENERS = {"“": "”", "„": "“", "«": "»", '"': '"'}
 SINGLE_OPENERS = {"‘": "’", "‹": "›", "'": "'"}
 ENDS = {".", "?", "!", "…"}
+PARENTHESIS_WORDS = 12
 MARKS = re.compile("[\"'“”„«»‘’‹›]")
 
 
@@ -104,12 +105,22 @@ def _sentences(text: Text) -> list[tuple[int, int]]:
     closing = {segment.end - 1 for segment in text.segments}
     opening = {segment.start for segment in text.segments}
     count, paragraph_of = len(tokens), text.paragraph_of
+    # "(R-S.C.)": a full stop in a short parenthesis ends no sentence; one left open
+    # stops counting after a few words.
+    opened = -1
     for i, token in enumerate(tokens):
         if i + 1 == count or paragraph_of[i + 1] != paragraph_of[i]:
             sentences.append((start, i + 1))
             start = i + 1
+            opened = -1
             continue
-        if token.text not in ENDS or (token.text == "." and _abbreviation(tokens, i)):
+        if token.text == "(":
+            opened = i
+        elif token.text == ")":
+            opened = -1
+        if (opened != -1 and i - opened <= PARENTHESIS_WORDS) or token.text not in ENDS:
+            continue
+        if token.text == "." and _abbreviation(tokens, i):
             continue
         following = i + 1
         while following < count and tokens[following].start in closing:

@@ -231,6 +231,12 @@ def test_a_question_put_to_the_subject_is_not_theirs():
     assert found(text) == [("the plan was the least painful", "Holt", "said", "Holt", "indirect")]
 
 
+def test_a_party_in_parentheses_stands_between_name_and_cue():
+    assert found('Rep. Ann Lee (R-S.C.) said the bill was "dead on arrival."') == [
+        ('the bill was "dead on arrival."', "Rep. Ann Lee", "said", "Ann Lee", "mixed")
+    ]
+
+
 def test_state_media_report():
     rows = found("Xi said that the island was a core issue, state media reported.")
     assert ("state media", "reported") in [row[1:3] for row in rows]

@@ -74,3 +74,27 @@ def test_abbreviations_do_not_end_sentences():
 
 def test_segments_of_text_with_no_marks():
     assert quoted_segments("No quotes here.\nNone here either.") == []
+
+
+def test_a_short_parenthesis_holds_no_sentence_end():
+    text = analyse("Rep. Ann Lee (R-S.C.) said nothing. Then she left.")
+    words = [[t.text for t in text.tokens[a:b]] for a, b in text.sentences]
+    assert words[0] == [
+        "Rep",
+        ".",
+        "Ann",
+        "Lee",
+        "(",
+        "R-S",
+        ".",
+        "C",
+        ".",
+        ")",
+        "said",
+        "nothing",
+        ".",
+    ]
+    assert len(words) == 2
+    # A parenthesis left open does not swallow the rest of the paragraph.
+    text = analyse("He left (an aside left open that runs on and on and on and on. Then more.")
+    assert len(text.sentences) == 2
