@@ -17,6 +17,7 @@ from annotations.preannotate.lexicon import (
     DEMAND_CUES,
     FORM_TO_BASE,
     PHRASES,
+    PRONOUN_GENDER,
     QUESTION_CUES,
     SPEECH_VERBS,
     VERBISH,
@@ -25,6 +26,7 @@ from annotations.preannotate.speakers import (
     DETERMINERS,
     Mention,
     compatible,
+    gender_of_name,
     mention,
     np_after,
     np_before,
@@ -201,6 +203,8 @@ class _Attributor:
         self.inside_sentences: set[str] | None = None
         self.result = Attribution()
         self.mention_at: dict[tuple[int, int], Mention] = {}
+        self.genders: dict[str, str] = {}  # entity -> "m" / "f", from any of its mentions
+        self.people: set[str] = set()  # entities a mention showed to be a person
         self.antecedents: list[Mention] = []
         self.attached: set[int] = set()
         self.last: Found | None = None
@@ -615,13 +619,23 @@ class _Attributor:
             valid = any(t.lower == "to" for t in self.text.tokens[start:end])
         else:
             first = self.text.tokens[start].lower
-            valid = first not in ("to", "not") and (bool(inside) or self._clause_like(start, end))
+            # "announced the tour, and all dates sold out": the verb after ", and" is
+            # the writer's next clause; what the cue governs needs a verb before it.
+            head = end if after_complementiser else self._before_coordination(start, end)
+            valid = first not in ("to", "not") and (bool(inside) or self._clause_like(start, head))
         if not valid:
             return []
         score = 0.75 if after_complementiser else 0.6
         return [
             Found(quote, self._type(quote, inside), cue, speaker, score if speaker else score - 0.1)
         ]
+
+    def _before_coordination(self, start: int, end: int) -> int:
+        tokens = self.text.tokens
+        for k in range(start, end - 1):
+            if tokens[k].text == "," and tokens[k + 1].lower in ("and", "but"):
+                return k
+        return end
 
     def _clause_like(self, start: int, end: int) -> bool:
         words = [t for t in self.text.tokens[start:end] if t.is_word]
@@ -708,6 +722,8 @@ class _Attributor:
         existing = self.mention_at.get((found.start, found.end))
         if existing is not None:
             return existing
+        if found.kind == "name" and found.category == "org" and found.entity in self.people:
+            found.category = "person"  # "Okafor" after "Ms. Okafor"
         if found.kind == "pronoun":
             found.antecedent = self._antecedent(found)
             found.entity = found.antecedent.entity if found.antecedent else ""
@@ -719,10 +735,21 @@ class _Attributor:
         return found
 
     def _antecedent(self, pronoun: Mention) -> Mention | None:
+        """The nearest mention before that a pronoun can stand for: same kind (person,
+        group, body) and, for "he" and "she", not known to be of the other gender."""
+        wanted = PRONOUN_GENDER.get(pronoun.text.lower(), "")
         for candidate in reversed(self.antecedents):
-            if candidate.start < pronoun.start and compatible(pronoun.text, candidate.category):
-                return candidate
+            if candidate.start >= pronoun.start:
+                continue
+            if not compatible(pronoun.text, candidate.category):
+                continue
+            if wanted and self._gender(candidate) not in (wanted, ""):
+                continue
+            return candidate
         return None
+
+    def _gender(self, found: Mention) -> str:
+        return found.gender or self.genders.get(found.entity, "") or gender_of_name(found.entity)
 
     def _proper(self, found: Mention) -> bool:
         """A name that is really a name: several words, a known surname, or capitalised
@@ -760,6 +787,10 @@ class _Attributor:
     def _remember(self, found: Mention) -> None:
         if found.kind != "pronoun" and found.entity:
             self.antecedents.append(found)
+            if found.gender:
+                self.genders.setdefault(found.entity, found.gender)
+            if found.category == "person":
+                self.people.add(found.entity)
 
     def _add(self, found: Found) -> None:
         if found.speaker is not None:

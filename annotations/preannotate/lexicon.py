@@ -556,7 +556,13 @@ CLAUSE_BREAKS = {
     "unless",
     "until",
 }
+
+
 # Tokens that make a stretch of words look like a clause (it has a verb).
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 VERBISH = {
     "is",
     "was",
@@ -629,6 +635,15 @@ VERBISH = {
     "fell",
     "grew",
 }
+# Irregular past tenses (the regular ones end in -ed), for where a subject stops and
+# whether words make a clause. Those that are also common nouns (set, cut, shot) are left out.
+VERBISH |= _words(
+    """spoke met led fought caught taught sought thought chose drove flew threw broke woke
+    wore tore hid shook struck stuck sang sank swam drank ate fled fed dealt lent bent
+    slept swept wept crept heard laid became overcame forgot forgave withdrew understood
+    undertook oversaw foresaw sped spun slid stole rode rang arose froze hung knelt
+    overtook shrank sprang swung sold"""
+)
 MODALS_OF_FUTURE = {
     "will",
     "would",
@@ -703,3 +718,59 @@ ABBREVIATIONS = {
     "e.g",
     "i.e",
 }
+
+
+# What tells "he" from "she": words in a mention (titles, roles) and given names.
+# Names used for both (Alex, Jordan, Kim, Jean, Andrea …) are in neither list.
+PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+MALE_WORDS = _words(
+    """mr sir lord king prince duke earl baron sheikh emir spokesman chairman congressman
+    councilman businessman alderman assemblyman countryman policeman fireman cameraman
+    father son husband brother uncle nephew grandfather grandson boyfriend man boy
+    actor widower monk pope cardinal archbishop bishop"""
+)
+FEMALE_WORDS = _words(
+    """mrs ms miss madam dame lady queen princess duchess countess baroness spokeswoman
+    chairwoman congresswoman councilwoman businesswoman alderwoman assemblywoman
+    countrywoman policewoman firewoman camerawoman mother daughter wife sister aunt niece
+    grandmother granddaughter girlfriend woman girl actress widow nun"""
+)
+MALE_NAMES = _words(
+    """aaron abdul abdullah adam adrian ahmed ahmad ajay akira alan albert alejandro alexander
+    alexei alfred ali alistair amir andrew andrei andrzej angus anthony antonio anton arthur
+    ashok barack ben benjamin bernard bernie bill bob boris brad brandon brian bruce carl
+    carlos charles chuck clarence colin craig dan daniel darren dave david dennis dmitry
+    dominic donald doug douglas duncan edward edwin elon emmanuel enrique eric ernesto
+    evan fernando francisco frank franz fred frederick friedrich gabriel gareth gary gavin
+    geoffrey george gerald gerhard giorgio giuseppe gordon graham greg gregory guillermo
+    gustavo hamid hans harold harry hassan hector helmut henry hiroshi howard hugh hugo
+    ian igor ibrahim isaac ivan jack jacob jaime jake james jared jason javier jeff jeffrey
+    jeremy jerome jim jimmy joe joel john johnny jonathan jorge jose joseph juan julian
+    justin karl keir keith ken kenneth kevin khalid klaus kurt larry lars lee-jae leo leon
+    lloyd louis luca lucas luis luiz marco marcus mario mark martin matt matthew maurice
+    max michael miguel mike mikhail mitch mohammed mohammad muhammad narendra nathan neil
+    nicholas nick nicolas nigel noah olaf oliver omar oscar owen pablo patrick paul pedro
+    peter philip pierre rafael rahul raj rajesh ralph ramon raul ray raymond recep richard
+    rick rishi rob robert rodrigo roger ron ronald roy rudy ruslan ryan salman sam samuel
+    sanjay scott sean sebastian sergei sergey shinzo simon stefan stephen steve steven
+    stuart sunil ted terry thomas tim timothy todd tom tony travis trevor valentin victor
+    vikram vincent vladimir volodymyr walter wayne william xavier yasser yuri yury zach"""
+)
+FEMALE_NAMES = _words(
+    """abigail ada adriana agnes aisha alexandra alice alicia alison amanda amelia amy ana
+    anastasia angela angelina anita ann anna anne annette antonia barbara beatriz betty
+    beth brenda bridget brigitte camila carla carmen carol caroline catherine cecilia
+    charlotte chloe christina christine claire claudia cristina cynthia daniela deborah
+    debbie denise diana diane dolores donna dorothy elena elisabeth elizabeth ella ellen
+    emily emma erin esther eva evelyn fatima fiona frances francesca gabriela giorgia
+    gloria grace gretchen hannah heather helen helena hillary ingrid irene isabel isabella
+    jacinda jane janet janice jennifer jessica jill joan joanna josephine joyce judith judy
+    julia julie justine kamala karen karin kate katherine kathleen kathryn katie kelly
+    kristen kristin laura lauren leila linda lisa liz lucia lucy lydia margaret margarita
+    maria marie marina marine marisa martha mary megan melania melanie melissa mia michelle
+    mirjana monica nadia nancy natalia natalie nicole nina nora olena olga olivia
+    pamela patricia paula pauline priya rachel rebecca rita rosa rose ruth sabine sally
+    samantha sandra sara sarah sharon sheila shirley silvia sofia sonia sophia sophie
+    stephanie susan suzanne svetlana sylvia tamara tanya teresa theresa tina ulrike ursula
+    valentina valerie vanessa vera veronica victoria virginia wendy yulia yuliya zoe"""
+)

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 from annotations.preannotate.lexicon import (
     ABBREVIATIONS,
+    FEMALE_NAMES,
+    FEMALE_WORDS,
     FORM_TO_BASE,
+    MALE_NAMES,
+    MALE_WORDS,
     NP_CONNECTORS,
     NP_SKIP,
     NP_STOP,
@@ -146,6 +150,8 @@ class Mention:
     antecedent: Mention | None = None
     # The head noun of a description ("study" in "a study by the University of X").
     head: str = ""
+    # "m" or "f" when a title, role or given name tells; else "".
+    gender: str = ""
 
 
 def np_before(text: Text, end: int, *, sentence_start: int) -> tuple[int, int] | None:
@@ -395,6 +401,34 @@ def _plural_after_name(text: Text, i: int, start: int) -> bool:
 
 
 def mention(text: Text, span: tuple[int, int], names: dict[str, str]) -> Mention:
+    found = _mention(text, span, names)
+    if found.kind != "pronoun":
+        words = [t.lower.rstrip(".") for t in text.tokens[span[0] : span[1]] if t.is_word]
+        found.gender = gender_of(words) or gender_of_name(found.entity)
+    return found
+
+
+def gender_of(words: list[str]) -> str:
+    """'m' or 'f' when one of the (lower-case) words is a gendered title or role."""
+    if any(word in MALE_WORDS for word in words):
+        return "m"
+    if any(word in FEMALE_WORDS for word in words):
+        return "f"
+    return ""
+
+
+def gender_of_name(name: str) -> str:
+    """'m' or 'f' when a person's name of two words or more has a given name used for
+    one only before the surname ("Karen Holt", "Engineer Tom Bassey")."""
+    for word in name.lower().split()[:-1]:
+        if word in MALE_NAMES:
+            return "m"
+        if word in FEMALE_NAMES:
+            return "f"
+    return ""
+
+
+def _mention(text: Text, span: tuple[int, int], names: dict[str, str]) -> Mention:
     tokens = text.tokens[span[0] : span[1]]
     start, end = tokens[0].start, tokens[-1].end
     surface = text.text[start:end]
@@ -423,12 +457,14 @@ def mention(text: Text, span: tuple[int, int], names: dict[str, str]) -> Mention
     words = [t for t in tokens if t.is_word]
     core = words[1:] if words and words[0].lower in DETERMINERS and len(words) > 1 else words
     head = _head(core)
-    if any(t.lower in ORGANISATION_WORDS for t in core):
+    if head is not None and (
+        head.lower in PERSON_ROLES or head.lower in MALE_WORDS or head.lower in FEMALE_WORDS
+    ):
+        category = "person"  # "a spokeswoman for the firm" is a person, not the firm
+    elif any(t.lower in ORGANISATION_WORDS for t in core):
         category = "org"
     elif head is not None and head.lower.endswith("s") and not head.lower.endswith("ss"):
         category = "group"
-    elif head is not None and head.lower in PERSON_ROLES:
-        category = "person"
     else:
         category = ""
     described = text.text[core[0].start : core[-1].end] if core else surface

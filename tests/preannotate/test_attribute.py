@@ -255,6 +255,27 @@ def test_pronouns_and_short_names_resolve_to_the_named_speaker():
     assert (spans[relation.source].text, spans[relation.target].text) == ("She", "Pike")
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # A given name tells.
+        ("Mayor Karen Holt spoke first. Budget chief Raj Patel said the gap had grown. "
+         '"We had no choice," she said.', "Karen Holt"),
+        # A title tells, and what one mention tells holds for the entity's others.
+        ("Ms. Okafor opened the session. Director Ode Bassey said costs rose. "
+         'Okafor left early. "It is settled," she said.', "Okafor"),
+        # A role tells.
+        ("A spokeswoman for the firm declined to give details. Engineer Tom Bassey said the "
+         'test failed. "We will publish the data," she said.', "spokeswoman for the firm"),
+        # Nothing tells: the nearest person.
+        ('Chair Ode Bassey spoke first. The auditor, Nkem Obi, said the books were clean. '
+         '"We are done," she said.', "Nkem Obi"),
+    ],
+)  # fmt: skip
+def test_he_and_she_skip_people_known_to_be_of_the_other_gender(text, name):
+    assert found(text)[-1][3] == name
+
+
 def test_they_and_it_find_groups_and_bodies():
     text = (
         'Analysts at Brightline Bank expected a rate cut. "It is coming," they wrote.\n'
