@@ -20,6 +20,7 @@ from annotations.preannotate.lexicon import (
     PRONOUN_GENDER,
     QUESTION_CUES,
     SPEECH_VERBS,
+    STANDALONE_QUANTIFIERS,
     VERBISH,
 )
 from annotations.preannotate.speakers import (
@@ -71,6 +72,7 @@ NOUN_LIKE = {
 TELLING = {"tell", "inform", "ask", "remind", "assure", "warn", "brief", "advise"}
 OBJECT_PRONOUNS = {"him", "her", "them", "us", "me", "it", "you"}
 PASSIVE = {"been", "be", "being", "was", "were", "is", "are"}
+WH_WORDS = {"what", "which", "who", "whom", "whose", "how", "where", "when", "why"}
 POSSESSIVE_BEFORE = DETERMINERS | {"this", "that", "these", "those", "my", "your"}
 SUBJECTS = {"he", "she", "it", "they", "we", "i", "there"}
 # What a body publishes; "according to a statement from X" reports X.
@@ -143,6 +145,7 @@ PREPOSITIONS = {
     "through",
     "via",
     "per",
+    "against",
 }
 
 
@@ -498,6 +501,8 @@ class _Attributor:
         """Past "on Saturday" / "in a statement" to the clause's subject, if one follows."""
         tokens = self.text.tokens
         k = j + 1
+        if k < s1 and tokens[k].lower in WH_WORDS:
+            return j  # "warned against what he called …": the object is a clause, not speech
         if k < s1 and tokens[k].lower in ("a", "an", "the", "his", "her", "its", "their"):
             k += 1
         k += 1  # the phrase's noun
@@ -797,7 +802,7 @@ class _Attributor:
             found.entity = found.speaker.entity
             self._remember(found.speaker)
         elif self.last is not None and not found.entity:
-            found.entity = self.last.entity if found.cue is None or found.quote_type else ""
+            found.entity = self.last.entity if found.cue is None else ""
         self.result.found.append(found)
         self.last = found
 
@@ -838,7 +843,11 @@ def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
     if token.lower.endswith("ing") and token.lower != "saying" and not _participle(text, i):
         return None
     previous = tokens[i - 1].lower if i else ""
-    if previous in POSSESSIVE_BEFORE or previous.endswith(("'s", "’s")):
+    # "his report", "its stated aim", "the said agreement" — but "Some said", "Both said":
+    # a quantifier standing alone is the subject of a past tense.
+    noun_form = token.lower in (base, base + "s", base + "es")
+    standalone = previous in STANDALONE_QUANTIFIERS and not noun_form
+    if not standalone and (previous in POSSESSIVE_BEFORE or previous.endswith(("'s", "’s"))):
         return None
     if previous in ("not", "never", "n't") or (i > 1 and tokens[i - 2].lower in ("not", "never")):
         return None  # "did not say whether …" reports nothing

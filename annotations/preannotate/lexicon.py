@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Reporting verbs: base form -> irregular forms (the regular ones are generated).
 _VERBS = {
     "say": ("said", "says", "saying"),
@@ -241,6 +246,8 @@ PRONOUNS = {
     "we": "group",
     "it": "org",
 }
+# Quantifiers that stand alone as a subject: "Some said", "Many warned", "Both insisted".
+STANDALONE_QUANTIFIERS = _words("some many several both few most all others one two three")
 SUBJECT_PRONOUNS = {"he", "she", "they", "it", "we", "i"}
 
 # Titles and roles that precede a name and are not part of it.
@@ -559,10 +566,6 @@ CLAUSE_BREAKS = {
 
 
 # Tokens that make a stretch of words look like a clause (it has a verb).
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 VERBISH = {
     "is",
     "was",

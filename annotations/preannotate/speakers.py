@@ -18,6 +18,7 @@ from annotations.preannotate.lexicon import (
     ORGANISATION_WORDS,
     PERSON_ROLES,
     PRONOUNS,
+    STANDALONE_QUANTIFIERS,
     TITLES,
     VERBISH,
 )
@@ -175,10 +176,54 @@ def np_before(text: Text, end: int, *, sentence_start: int) -> tuple[int, int] |
     while i >= sentence_start and _np_word(text, i, start):
         start = i
         i -= 1
+    start = _list_before(text, start, end, sentence_start)
     start = _source_before(text, start, sentence_start)
-    return _trim(text, start, _last_word(text, end))
+    found = _trim(text, start, _last_word(text, end))
+    if found is None and start < end and tokens[end - 1].lower in STANDALONE_QUANTIFIERS:
+        return end - 1, end  # "Some said …", "Both insisted …"
+    return found
 
 
+def _list_before(text: Text, start: int, end: int, sentence_start: int) -> int:
+    """'the leaders of France, Germany and Britain said': a name before the cue that
+    ends a list of names (items joined by commas and a last "and") takes the list in,
+    and whatever the list's first item belongs to."""
+    tokens = text.tokens
+
+    def item_start(last: int) -> int | None:
+        k = last
+        while k >= sentence_start and last - k < 3 and tokens[k].is_word and tokens[k].capitalized:
+            if text.segment_of[k] != -1:
+                return None
+            k -= 1
+        return k + 1 if k < last else None
+
+    if not tokens[start].capitalized:
+        return start
+    moved, joined = start, False
+    while moved - 2 >= sentence_start:
+        separator = moved - 1
+        if not joined and tokens[separator].lower in ("and", "or"):
+            joined = True
+            if tokens[separator - 1].text == ",":
+                separator -= 1  # "France, Germany, and Britain"
+        elif not (joined and tokens[separator].text == ","):
+            break
+        first = item_start(separator - 1)
+        if first is None:
+            break
+        moved = first
+    if not joined or moved == start:
+        return start
+    i = moved - 1
+    while i >= sentence_start and _np_word(text, i, moved):
+        moved = i
+        i -= 1
+    return moved
+
+
+# "Dmitry Peskov, the Kremlin spokesman, said": a description between commas.
+APPOSITION_DETERMINERS = {"a", "an", "the", "its", "his", "her", "their"}
 PARTICIPLE_FOLLOWERS = {
     "in",
     "on",
@@ -244,7 +289,7 @@ def _before_comma(text: Text, comma: int, sentence_start: int) -> tuple[int, int
     # found": an indefinite description or a participle describes the subject before
     # it; a name ("The chief executive, John Park, said") names it.
     opening, following = tokens[inner[0]], tokens[min(inner[0] + 1, comma)]
-    describes = opening.lower in ("a", "an") or (
+    describes = opening.lower in APPOSITION_DETERMINERS or (
         not opening.capitalized
         and opening.lower.endswith(("ed", "ing"))
         and following.lower in PARTICIPLE_FOLLOWERS  # "published on", not "retired judge"
@@ -540,7 +585,17 @@ def person_names(text: Text) -> dict[str, str]:
                 continue
         elif not run:
             continue  # most words: nothing to close
-        words = [t for t in run if t.lower not in TITLES]
+        # A name starts after the run's last title or possessive:
+        # "Ukraine's President Volodymyr Zelenskyy" -> "Volodymyr Zelenskyy".
+        after = max(
+            (
+                k + 1
+                for k, t in enumerate(run)
+                if t.lower in TITLES or t.lower.endswith(("'s", "’s"))
+            ),
+            default=0,
+        )
+        words = [t for t in run[after:] if t.lower not in TITLES]
         if len(words) >= 2 and not any(t.lower in ORGANISATION_WORDS for t in words):
             full = " ".join(t.text for t in words[-3:])
             names.setdefault(words[-1].text, full)

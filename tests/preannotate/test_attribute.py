@@ -237,6 +237,40 @@ def test_a_party_in_parentheses_stands_between_name_and_cue():
     ]
 
 
+def test_a_list_of_names_before_the_cue_is_one_speaker():
+    text = 'In a statement, the leaders of France, Germany and Italy said that "borders hold."'
+    assert found(text)[0][1] == "the leaders of France, Germany and Italy"
+
+
+def test_a_quantifier_standing_alone_is_the_speaker():
+    text = "Some said a deal was close; others warned that the sides remained far apart."
+    assert found(text) == [
+        ("a deal was close", "Some", "said", "Some", "indirect"),
+        ("the sides remained far apart", "others", "warned", "others", "indirect"),
+    ]
+
+
+def test_a_cue_without_a_speaker_does_not_borrow_the_last_one():
+    text = "Mayor Ann Ruiz said the vote was won. It was said later that the count was wrong."
+    assert found(text)[-1][3] == ""
+
+
+def test_the_object_of_a_preposition_is_not_what_was_said():
+    text = 'Chancellor Otto Brandt warned against what he called "a dictated peace."'
+    assert found(text) == [('"a dictated peace."', "he", "called", "Otto Brandt", "direct")]
+
+
+def test_a_description_between_commas_leaves_the_name_as_speaker():
+    text = "Ivan Petrov, the Kremlin spokesman, told reporters that no talks were planned."
+    assert found(text)[0][1:4] == ("Ivan Petrov", "told reporters", "Ivan Petrov")
+
+
+def test_a_name_starts_after_a_possessive_and_a_title():
+    text = ("Norway's Prime Minister Ola Berg said the ban would stay. "
+            '"It stays," Berg said.')  # fmt: skip
+    assert [row[3] for row in found(text)] == ["Ola Berg", "Ola Berg"]
+
+
 def test_state_media_report():
     rows = found("Xi said that the island was a core issue, state media reported.")
     assert ("state media", "reported") in [row[1:3] for row in rows]
