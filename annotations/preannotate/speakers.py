@@ -480,6 +480,12 @@ def _mention(text: Text, span: tuple[int, int], names: dict[str, str]) -> Mentio
     lower = surface.lower()
     if len(tokens) == 1 and lower in PRONOUNS:
         return Mention(start, end, surface, "pronoun", PRONOUNS[lower])
+    if any(t.lower in ("and", "or") for t in tokens[1:-1]) and tokens[-1].capitalized:
+        # "Germany and Britain", "the leaders of France, Germany and Italy": several
+        # speakers, named together.
+        words = [t for t in tokens if t.is_word]
+        core = words[1:] if words[0].lower in DETERMINERS else words
+        return Mention(start, end, surface, "description", "group", text.text[core[0].start : end])
     name = _name_part(tokens)
     if name is not None and name[-1].lower in ORGANISATION_WORDS:
         name = _organisation_name(tokens) or name

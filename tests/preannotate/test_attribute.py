@@ -242,6 +242,14 @@ def test_a_list_of_names_before_the_cue_is_one_speaker():
     assert found(text)[0][1] == "the leaders of France, Germany and Italy"
 
 
+def test_speakers_named_together_are_one_group():
+    text = "Ana Ruiz and Bo Li said the deal was off. They said it was over."
+    assert [row[1:4] for row in found(text)] == [
+        ("Ana Ruiz and Bo Li", "said", "Ana Ruiz and Bo Li"),
+        ("They", "said", "Ana Ruiz and Bo Li"),
+    ]
+
+
 def test_a_quantifier_standing_alone_is_the_speaker():
     text = "Some said a deal was close; others warned that the sides remained far apart."
     assert found(text) == [
