@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from annotations.agreement import DocumentVersions, agreement
 from annotations.canonical import CanonicalDocument
 from annotations.exporters import ExportItem, assign_split
-from annotations.models import Annotation, Attribution, Collection, Span
+from annotations.models import Annotation, Attribution, Collection, Document, Span
 from annotations.records import AnnotationRecord, AttributionRecord, RelationRecord, SpanRecord
 from annotations.scheme import COREF, get_scheme
 
@@ -199,3 +199,20 @@ def export_snapshot(collection: Collection, include_unreviewed: bool) -> str:
         .first()
     )
     return newest.isoformat(timespec="seconds") if newest else ""
+
+
+REVIEW_QUEUE = (Document.Status.ANNOTATED, Document.Status.IN_REVIEW)
+
+
+def review_queue(collection: Collection) -> QuerySet:
+    """The collection's documents that wait for a reviewer, in external id order."""
+    return Document.objects.filter(collection=collection, status__in=REVIEW_QUEUE).order_by(
+        "external_id"
+    )
+
+
+def review_next(document: Document) -> Document | None:
+    """The document to review after this one: the next waiting one by external id,
+    wrapping round to the first."""
+    waiting = review_queue(document.collection).exclude(pk=document.pk)
+    return waiting.filter(external_id__gt=document.external_id).first() or waiting.first()

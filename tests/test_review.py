@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from annotations.models import Annotation, Collection, Document, Span
 from annotations.scheme import QUOTES_V1, validate_annotation
-from annotations.selectors import annotation_records
+from annotations.selectors import annotation_records, review_next
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +215,29 @@ def test_bad_boundaries_are_reported_and_write_nothing(client, demo, reviewer, f
     response = client.post(url(riverton()), {"action": "accept", **form}, follow=True)
     assert message in response.content.decode().lower()
     assert not Annotation.objects.filter(kind="gold").exists()
+
+
+def test_accept_and_review_the_next_document_of_the_collection(client, demo, reviewer):
+    client.force_login(reviewer)
+    # Only documents with human annotations wait for review.
+    Document.objects.exclude(annotations__kind="human").update(status=Document.Status.NEW)
+    waiting = list(
+        Document.objects.filter(status=Document.Status.ANNOTATED)
+        .order_by("external_id")
+        .values_list("pk", flat=True)
+    )
+    first, second = (Document.objects.get(pk=pk) for pk in waiting)
+    assert review_next(second) == first  # past the last, round to the first
+    html = client.get(url(first)).content.decode()
+    assert "1 other document of demo waits for review" in html
+    assert f'class="next-document" href="{url(second)}"' in html
+    response = client.post(url(first), {"action": "accept_next"})
+    assert (response.status_code, response["Location"]) == (302, url(second))
+    assert Document.objects.get(pk=first.pk).status == Document.Status.GOLD
+    # With none left waiting, the reviewer stays on the page and is told so.
+    response = client.post(url(second), {"action": "accept_next"}, follow=True)
+    assert response.redirect_chain[-1][0] == url(second)
+    html = response.content.decode()
+    assert "No other document of demo waits for review." in html
+    assert "0 other documents of demo wait for review" in html
+    assert "Accept as gold and review the next" not in html

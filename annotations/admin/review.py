@@ -26,6 +26,7 @@ from annotations.labelstudio.sync import client_from_settings
 from annotations.matching import match
 from annotations.models import Document
 from annotations.scheme import get_scheme
+from annotations.selectors import review_next, review_queue
 from annotations.services import review
 
 PERMISSION = "annotations.review_document"
@@ -67,6 +68,8 @@ def review_view(model_admin, request: HttpRequest, object_id: str) -> HttpRespon
         "can_push": bool(document.ls_task_id),
         "none": NONE,
         "choice_sets": [get_scheme(document.collection.scheme).choice_set(c) for c in CHOICES],
+        "waiting": review_queue(document.collection).exclude(pk=document.pk).count(),
+        "next_document": review_next(document),
     }
     return TemplateResponse(request, "admin/annotations/document/review.html", context)
 
@@ -177,7 +180,7 @@ def _gold_for(unit: Unit, gold) -> dict | None:
 def _act(request: HttpRequest, document: Document, url: str) -> HttpResponse:
     action = request.POST.get("action")
     try:
-        if action in ("accept", "accept_push"):
+        if action in ("accept", "accept_push", "accept_next"):
             state = review.review_state(document)
             review.document_adjudicate(
                 document=document,
@@ -186,6 +189,15 @@ def _act(request: HttpRequest, document: Document, url: str) -> HttpResponse:
                 added=new_quotes_from(request.POST),
             )
             note = "Accepted as gold."
+            if action == "accept_next":
+                following = review_next(document)
+                if following is None:
+                    note += f" No other document of {document.collection} waits for review."
+                else:
+                    messages.success(request, f"Accepted “{document}” as gold; next one:")
+                    return HttpResponseRedirect(
+                        reverse("admin:annotations_document_review", args=[following.pk])
+                    )
             if action == "accept_push":
                 with client_from_settings() as client:
                     review.gold_push(document=document, client=client)
