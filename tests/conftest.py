@@ -1,13 +1,13 @@
-import os
-
 import pytest
+
+from tests.ci import in_ci
 
 pytest_plugins = ["tests.live"]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI a skipped test is a failed one: it would hide a missing server or browser."""
-    if os.getenv("CI", "").lower() not in {"1", "true", "yes"}:
+    if not in_ci():
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []

@@ -13,6 +13,7 @@ from django.conf import settings
 from annotations.labelstudio import server
 from annotations.labelstudio.client import LabelStudioClient
 from annotations.models import Collection
+from tests.ci import unavailable
 
 
 def wait_for(condition, timeout: float = 15.0) -> bool:
@@ -35,7 +36,7 @@ def free_port() -> int:
 def label_studio_server(tmp_path_factory):
     venv = settings.LABEL_STUDIO_VENV
     if not (venv / "bin" / "label-studio").exists():
-        pytest.skip(f"Label Studio is not installed in {venv}; run `make setup`")
+        unavailable(f"Label Studio is not installed in {venv}; run `make setup`")
     config = server.ServerConfig(
         venv=venv,
         data_dir=tmp_path_factory.mktemp("labelstudio"),

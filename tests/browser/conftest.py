@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.ci import unavailable
+
 LOCAL = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -36,7 +38,7 @@ def chromium(monkeypatch):
     not per thread: that connection is closed here, before the loop ends, so no test
     after this one (and no database teardown) finds it still open."""
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed; `make test` installs it")
+        unavailable("Debian's chromium is not installed; `make test` installs it")
     # The ORM calls of the tests themselves are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from django.db import connections
