@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
+from typing import TextIO
 
 from annotations.canonical import CanonicalDocument
 from annotations.records import AnnotationRecord
@@ -38,6 +40,37 @@ class Written:
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
+
+
+class SplitFiles:
+    """One text file per split in `out` (train.jsonl, dev.jsonl …), each opened when its
+    first item comes and starting with `header`; on leaving, all are closed and listed in
+    `written.files` in split order."""
+
+    def __init__(
+        self, out: Path, suffix: str, written: Written, splits: tuple[str, ...], header: str = ""
+    ) -> None:
+        self.out, self.suffix, self.written, self.splits = out, suffix, written, splits
+        self.header = header
+        self.stack = ExitStack()
+        self.files: dict[str, TextIO] = {}
+
+    def __enter__(self) -> SplitFiles:
+        self.stack.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> bool | None:
+        self.written.files.sort(key=lambda p: self.splits.index(p.stem))
+        return self.stack.__exit__(*exc)
+
+    def __getitem__(self, split: str) -> TextIO:
+        if split not in self.files:
+            path = Path(f"{split}{self.suffix}")
+            stream = self.stack.enter_context((self.out / path).open("w", encoding="utf-8"))
+            stream.write(self.header)
+            self.files[split] = stream
+            self.written.files.append(path)
+        return self.files[split]
 
 
 class ExportError(Exception):

@@ -20,10 +20,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from contextlib import ExitStack
 from pathlib import Path
 
-from annotations.exporters import ExportItem, Written
+from annotations.exporters import ExportItem, SplitFiles, Written
 from annotations.scheme import CUE, QUOTE, SPEAKER
 
 TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
@@ -33,14 +32,8 @@ HEADER = "# columns = TOKEN START END QUOTE SPEAKER CUE ATTRIBUTION"
 
 def write(items: Iterable[ExportItem], out: Path, splits: tuple[str, ...]) -> Written:
     written = Written()
-    with ExitStack() as stack:
-        files = {}
+    with SplitFiles(out, ".conll", written, splits, header=HEADER + "\n\n") as files:
         for item in items:
-            if item.split not in files:
-                path = Path(f"{item.split}.conll")
-                files[item.split] = stack.enter_context((out / path).open("w", encoding="utf-8"))
-                files[item.split].write(HEADER + "\n\n")
-                written.files.append(path)
             stream = files[item.split]
             stream.write(f"# newdoc id = {item.document.external_id}\n# split = {item.split}\n")
             for line in document_lines(item, written):
@@ -57,7 +50,6 @@ def write(items: Iterable[ExportItem], out: Path, splits: tuple[str, ...]) -> Wr
             f"CoNLL: {written.counts['misaligned boundaries']} span boundary(ies) fall inside a "
             "token; the whole token is tagged."
         )
-    written.files.sort(key=lambda p: splits.index(p.stem))
     return written
 
 
