@@ -16,7 +16,6 @@ import argparse
 import dataclasses
 import json
 import os
-import platform
 import resource
 import shutil
 import socket
@@ -25,6 +24,8 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+
+from results import machine, record
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench-export"
@@ -136,15 +137,6 @@ def label_studio(database: Path, size: int, ours: float) -> dict:
     return {"tasks": exported, "seconds": seconds, "ratio": seconds / ours}
 
 
-def machine() -> str:
-    lines = Path("/proc/cpuinfo").read_text().splitlines()
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")),
-        platform.processor(),
-    )
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
-
-
 def write_results(rows: list[dict], ls: dict | None, sizes: list[int]) -> None:
     lines = [
         "<!-- export:start -->",
@@ -179,14 +171,7 @@ def write_results(rows: list[dict], ls: dict | None, sizes: list[int]) -> None:
         )
     lines.append("<!-- export:end -->")
     block = "\n".join(lines)
-    target = ROOT / "docs" / "benchmarks.md"
-    text = target.read_text(encoding="utf-8")
-    if "<!-- export:start -->" in text:
-        head, rest = text.split("<!-- export:start -->", 1)
-        text = head + block + rest.split("<!-- export:end -->", 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    target.write_text(text, encoding="utf-8")
+    record("export", block)
     print(block)
 
 

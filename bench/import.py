@@ -13,13 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
 import time
 from datetime import date
 from pathlib import Path
+
+from results import machine, record
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench"
@@ -243,18 +244,10 @@ def fresh_database(backend: str) -> str:
     return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
 
 
-def machine() -> str:
-    lines = Path("/proc/cpuinfo").read_text().splitlines()
-    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
-    cpu = names[0] if names else platform.processor()
-    memory = int(Path("/proc/meminfo").read_text().split()[1]) // (1024 * 1024)
-    return f"{os.cpu_count()} cores ({cpu}), {memory} GiB RAM, Python {platform.python_version()}"
-
-
 def write_results(results: list[dict], count: int) -> None:
     lines = [
         "<!-- import:start -->",
-        f"### Import ({date.today().isoformat()}, {machine()})",
+        f"### Import ({date.today().isoformat()}, {machine(memory=True)})",
         "",
         f"`bench/import.py --documents {count}`: canonical JSONL, ~2 KB per document, into a "
         "fresh database through the code path of `import_documents`; the raw figure is one "
@@ -274,14 +267,7 @@ def write_results(results: list[dict], count: int) -> None:
         )
     lines.append("<!-- import:end -->")
     block = "\n".join(lines)
-    target = ROOT / "docs" / "benchmarks.md"
-    text = target.read_text(encoding="utf-8") if target.exists() else "# Benchmarks\n"
-    if "<!-- import:start -->" in text:
-        head, rest = text.split("<!-- import:start -->", 1)
-        text = head + block + rest.split("<!-- import:end -->", 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    target.write_text(text, encoding="utf-8")
+    record("import", block)
     print(block)
 
 

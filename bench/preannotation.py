@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 from datetime import date
 from pathlib import Path
+
+from results import machine, record
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -74,7 +74,7 @@ def table(report: dict, speed: dict, sources: list[str], label: str) -> str:
     q = report["quotes"]
     lines = [
         f"<!-- preannotation-{label}:start -->",
-        f"### Pre-annotation on {label} ({date.today().isoformat()}, {_machine()}, "
+        f"### Pre-annotation on {label} ({date.today().isoformat()}, {machine()}, "
         f"`{MODEL_VERSION}`)",
         "",
         f"`bench/preannotation.py {' '.join(sources)}`: {report['gold_quotes']} gold quotes, "
@@ -114,30 +114,6 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
-def _machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
-
-
-def write(block: str, label: str) -> None:
-    target = ROOT / "docs" / "benchmarks.md"
-    text = target.read_text(encoding="utf-8") if target.exists() else "# Benchmarks\n"
-    start, end = f"<!-- preannotation-{label}:start -->", f"<!-- preannotation-{label}:end -->"
-    if start in text:
-        head, rest = text.split(start, 1)
-        text = head + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    target.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("gold", nargs="*", type=Path, default=[ROOT / "fixtures" / "gold.jsonl"])
@@ -156,7 +132,7 @@ def main() -> None:
     block = table(report, speed, sources, label)
     print(block)
     if not args.no_write:
-        write(block, label)
+        record(f"preannotation-{label}", block)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,38 @@
+"""What the benchmarks share: a line naming the machine, and their result blocks in
+docs/benchmarks.md (each between `<!-- NAME:start -->` and `<!-- NAME:end -->`)."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+TARGET = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+def machine(*, memory: bool = False) -> str:
+    """'2 cores (CPU model), [N GiB RAM, ]Python 3.x.y'."""
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")),
+        platform.processor(),
+    )
+    parts = [f"{os.cpu_count()} cores ({cpu})"]
+    if memory:
+        parts.append(
+            f"{int(Path('/proc/meminfo').read_text().split()[1]) // (1024 * 1024)} GiB RAM"
+        )
+    return ", ".join([*parts, f"Python {platform.python_version()}"])
+
+
+def record(name: str, block: str) -> None:
+    """Put the block (which starts and ends with NAME's markers) in place of the old one,
+    or at the end of the file."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = TARGET.read_text(encoding="utf-8") if TARGET.exists() else "# Benchmarks\n"
+    if start in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    TARGET.write_text(text, encoding="utf-8")
