@@ -89,14 +89,15 @@ def _row(unit: Unit, state: review.ReviewState, document: Document) -> dict:
             }
         )
     text = unit.candidates[default].quote.text
-    drawn = _drawn_in_gold(unit, state.gold_record)
+    gold = _gold_for(unit, state.gold_record)
+    drawn = _drawn_in_gold(unit, gold, state.gold_record)
     return {
         "unit": unit,
         "text": text,
         "default": default,
         "cells": cells,
         "differs": {field: unit.differs(field) for field in FIELDS},
-        "gold": _gold_for(unit, state.gold_record),
+        "gold": gold,
         "drawn": drawn,
         "extent_inputs": [(part, f"{part}_at-{unit.index}", drawn.get(part, "")) for part in PARTS],
     }
@@ -107,9 +108,9 @@ def _gold_spans(gold, attribution) -> dict:
     return {part: spans.get(getattr(attribution, part)) for part in PARTS}
 
 
-def _drawn_in_gold(unit: Unit, gold) -> dict[str, str]:
-    """Boundaries the current gold has for this quote that no version has: the reviewer's."""
-    found = _gold_for(unit, gold)
+def _drawn_in_gold(unit: Unit, found: dict | None, gold) -> dict[str, str]:
+    """Boundaries the current gold has for this quote (`found`, from `_gold_for`) that no
+    version has: the reviewer's."""
     if not found or found.get("absent"):
         return {}
     drawn = {}

@@ -27,7 +27,6 @@ from annotations.preannotate.speakers import (
     DETERMINERS,
     Mention,
     compatible,
-    gender_of_name,
     mention,
     np_after,
     np_before,
@@ -189,7 +188,6 @@ class _Attributor:
         self.known = known
         self.names = person_names(text)
         self.cues = find_cues(text)
-        self.cue_starts = {cue.start for cue in self.cues}
         self.cue_at = {cue.start: cue for cue in self.cues}
         # Per sentence: its cues, and its outer segments (by where they open).
         self.sentence_cues: list[list[Cue]] = [[] for _ in text.sentences]
@@ -469,7 +467,7 @@ class _Attributor:
                 if k == j or lead.text == "," or lead.lower in PREPOSITIONS:
                     return k, k > j
                 break
-            if token.lower in VERBISH or k in self.cue_starts:
+            if token.lower in VERBISH or k in self.cue_at:
                 break
             if token.lower == "that" or token.text == ":":
                 return k + 1, True
@@ -582,7 +580,7 @@ class _Attributor:
         lower = tokens[k].lower
         if lower in ("did", "does") and k + 1 < s1 and tokens[k + 1].lower in ("not", "n't"):
             return True
-        return k in self.cue_starts or lower in SPEECH_VERBS or lower in ("declined", "refused")
+        return k in self.cue_at or lower in SPEECH_VERBS or lower in ("declined", "refused")
 
     def _subordinate_clause(self, k: int, s1: int) -> bool:
         """'after a defeat left his side …' is a clause; 'after an outage that left …' is not."""
@@ -754,7 +752,7 @@ class _Attributor:
         return None
 
     def _gender(self, found: Mention) -> str:
-        return found.gender or self.genders.get(found.entity, "") or gender_of_name(found.entity)
+        return found.gender or self.genders.get(found.entity, "")
 
     def _proper(self, found: Mention) -> bool:
         """A name that is really a name: several words, a known surname, or capitalised
