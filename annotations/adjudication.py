@@ -16,22 +16,22 @@ from dataclasses import dataclass, field, replace
 
 from annotations.agreement import quote_units
 from annotations.agreement import quotes as quote_views
-from annotations.matching import names_match
+from annotations.matching import Extent, names_match
 from annotations.records import (
     AnnotationKind,
     AnnotationRecord,
     AttributionRecord,
     RelationRecord,
     SpanRecord,
+    join_pieces,
     sort_annotation,
+    span_of_pieces,
 )
 from annotations.scheme import CUE, QUOTE, SPEAKER, Scheme
 
 CHOICES = ("quote_type", "stance", "claim_type")
 PARTS = ("quote", "speaker", "cue")
 PART_LABELS = {"quote": QUOTE, "speaker": SPEAKER, "cue": CUE}
-
-Extent = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Candidate:
         return sum(1 for part in parts if part)
 
     def signature(self) -> tuple:
-        extent = lambda span: (span.start, span.end) if span else None  # noqa: E731
+        extent = lambda span: span.pieces if span else None  # noqa: E731
         return (
             extent(self.quote),
             extent(self.speaker),
@@ -105,7 +105,7 @@ class Unit:
     def _value(candidate: Candidate, field_name: str):
         if field_name in ("quote", "speaker", "cue"):
             span = getattr(candidate, field_name)
-            return (span.start, span.end) if span else None
+            return span.pieces if span else None
         return getattr(candidate.attribution, field_name)
 
 
@@ -134,21 +134,25 @@ class NewQuote:
 
 
 def extent_problem(text: str, extent: Extent) -> str | None:
-    """Why the offsets cannot bound a span of the text, or None when they can."""
-    start, end = extent
-    if not 0 <= start < end <= len(text):
-        return f"{start}-{end} is not a stretch of the text (0-{len(text)})"
-    if not text[start:end].strip():
-        return f"{start}-{end} holds only white space"
+    """Why the pieces cannot bound a span of the text, or None when they can."""
+    if not extent:
+        return "has no place in the text"
+    for start, end in extent:
+        if not 0 <= start < end <= len(text):
+            return f"{start}-{end} is not a stretch of the text (0-{len(text)})"
+        if not text[start:end].strip():
+            return f"{start}-{end} holds only white space"
     return None
 
 
 def extent_span(text: str, label: str, extent: Extent) -> SpanRecord:
-    """The span the offsets bound, without white space at its edges."""
-    start, end = extent
-    start += len(text[start:end]) - len(text[start:end].lstrip())
-    end -= len(text[start:end]) - len(text[start:end].rstrip())
-    return SpanRecord(f"{label}:{start}:{end}", label, start, end, text[start:end])
+    """The span over these pieces, each without white space at its edges."""
+    pieces = []
+    for start, end in extent:
+        start += len(text[start:end]) - len(text[start:end].lstrip())
+        end -= len(text[start:end]) - len(text[start:end].rstrip())
+        pieces.append((start, end))
+    return span_of_pieces(f"{label}:{join_pieces(pieces)}", label, pieces, text)
 
 
 def units(versions: dict[str, AnnotationRecord], scheme: Scheme) -> list[Unit]:
@@ -158,9 +162,7 @@ def units(versions: dict[str, AnnotationRecord], scheme: Scheme) -> list[Unit]:
     annotators = tuple(sorted(versions))
     result = []
     for grouped in quote_units(views):
-        members = {
-            name: candidates[name][(view.quote[0], view.quote[1])] for name, view in grouped.items()
-        }
+        members = {name: candidates[name][view.quote] for name, view in grouped.items()}
         result.append(Unit(0, members, annotators))
     result.sort(key=lambda u: min((c.quote.start, c.quote.end) for c in u.candidates.values()))
     for index, unit in enumerate(result):
@@ -168,7 +170,7 @@ def units(versions: dict[str, AnnotationRecord], scheme: Scheme) -> list[Unit]:
     return result
 
 
-def _candidates(annotator: str, record: AnnotationRecord) -> dict[tuple[int, int], Candidate]:
+def _candidates(annotator: str, record: AnnotationRecord) -> dict[Extent, Candidate]:
     spans = record.span_by_id()
     antecedents = {r.source: spans.get(r.target) for r in record.relations}
     found = {}
@@ -177,7 +179,7 @@ def _candidates(annotator: str, record: AnnotationRecord) -> dict[tuple[int, int
         if quote is None:
             continue
         speaker = spans.get(attribution.speaker) if attribution.speaker else None
-        found[(quote.start, quote.end)] = Candidate(
+        found[quote.pieces] = Candidate(
             annotator,
             quote,
             speaker,
@@ -207,7 +209,7 @@ def build_gold(
     """
     if text is None and (added or any(d.extents for d in decisions.values())):
         raise ValueError("boundaries drawn by the reviewer need the document text")
-    spans: dict[tuple[str, int, int], SpanRecord] = {}
+    spans: dict[tuple[str, Extent], SpanRecord] = {}
 
     def drawn(extent: Extent | None, label: str) -> SpanRecord | None:
         return None if extent is None else extent_span(text, label, extent)
@@ -215,9 +217,9 @@ def build_gold(
     def add(span: SpanRecord | None, label: str) -> str | None:
         if span is None:
             return None
-        key = (label, span.start, span.end)
+        key = (label, span.pieces)
         if key not in spans:
-            spans[key] = replace(span, id=f"{label}:{span.start}:{span.end}")
+            spans[key] = replace(span, id=f"{label}:{span.pieces}")
         return spans[key].id
 
     attributions, relations = [], []

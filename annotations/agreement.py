@@ -3,6 +3,11 @@
 - Span F1 per label, exact and overlap, for every pair of annotators (counts are
   pooled over the documents both labelled; F1 = 2TP / (2TP + FP + FN)).
 - Attribution agreement on the quotes a pair matched: same speaker, same cue.
+- Krippendorff's alpha unitizing, token-wise (as PolNeAR and INCEpTION report
+  it): every token of a document is a unit, each annotator's value the label of
+  the span covering it (a split span covers its pieces only) or none; pooled
+  over labels (Cue before Speaker before Quote where spans nest) and per label
+  (in the label or not), for all annotators and each pair.
 - Krippendorff's alpha (all annotators) and Cohen's kappa (each pair) for
   quote_type, stance and claim_type. The units are the quotes any annotator
   marked; an annotator who labelled the document but lacks the quote counts as
@@ -23,11 +28,16 @@ from nltk.metrics.agreement import AnnotationTask
 
 from annotations.matching import Extent, match, overlaps, same_speaker
 from annotations.records import AnnotationRecord
-from annotations.scheme import QUOTE, Scheme
+from annotations.scheme import CUE, QUOTE, SPEAKER, Scheme
+from annotations.tokens import Tokens, tokenize
 
 NO_QUOTE = "(no quote)"
 UNSET = "(unset)"
 MODES = ("exact", "overlap")
+POOLED = "pooled"
+# Where spans nest, a token takes the innermost kind of label: a cue or a speaker inside
+# a quote counts as cue or speaker.
+TOKEN_PRECEDENCE = (CUE, SPEAKER, QUOTE)
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,74 @@ class Tally:
         return 2 * self.tp / denominator if denominator else None
 
 
+class Coincidences:
+    """Krippendorff's coincidence matrix for nominal values, filled a unit batch at a time,
+    so alpha over millions of units needs memory for the categories only."""
+
+    def __init__(self, categories: int) -> None:
+        self.matrix = np.zeros((categories, categories))
+
+    def add(self, values: np.ndarray) -> None:
+        """`values`: coders x units of category codes, every coder valuing every unit."""
+        coders = values.shape[0]
+        if coders < 2 or values.shape[1] == 0:
+            return
+        size = self.matrix.shape[0]
+        counts = np.stack([(values == c).sum(axis=0) for c in range(size)], axis=1)
+        pairs = counts.T @ counts - np.diag(counts.sum(axis=0))
+        self.matrix += pairs / (coders - 1)
+
+    def alpha(self) -> float | None:
+        totals = self.matrix.sum(axis=1)
+        n = totals.sum()
+        expected = n * n - (totals**2).sum()
+        if n <= 1 or expected == 0:
+            return None  # no pairable values, or one category throughout: undefined
+        observed = self.matrix.sum() - np.trace(self.matrix)
+        return float(1 - (n - 1) * observed / expected)
+
+
+@dataclass
+class TokenTally:
+    """Coincidences of token labels: pooled, and in-or-out per label."""
+
+    tokens: int = 0
+    pooled: Coincidences = field(default_factory=lambda: Coincidences(len(TOKEN_PRECEDENCE) + 1))
+    per_label: dict[str, Coincidences] = field(
+        default_factory=lambda: {label: Coincidences(2) for label in TOKEN_PRECEDENCE}
+    )
+
+    def add(self, labels: dict[str, np.ndarray]) -> None:
+        """`labels`: each annotator's per-token label codes (0 none, 1.. TOKEN_PRECEDENCE)."""
+        values = np.stack([labels[name] for name in sorted(labels)])
+        self.tokens += values.shape[1]
+        self.pooled.add(values)
+
+    def add_membership(self, members: dict[str, dict[str, np.ndarray]]) -> None:
+        for label, tally in self.per_label.items():
+            tally.add(np.stack([members[name][label] for name in sorted(members)]))
+
+    def summary(self) -> dict:
+        return {
+            "tokens": self.tokens,
+            POOLED: self.pooled.alpha(),
+            **{label: tally.alpha() for label, tally in self.per_label.items()},
+        }
+
+
+def token_labels(tokens: Tokens, annotation: AnnotationRecord) -> dict[str, np.ndarray]:
+    """Per label, whether each token is in a span of it (0/1); POOLED holds each token's
+    code: 0 for none, else 1 + the label's place in TOKEN_PRECEDENCE."""
+    members = {label: np.zeros(len(tokens), dtype=np.int8) for label in TOKEN_PRECEDENCE}
+    for span in annotation.spans:
+        if span.label in members:
+            members[span.label][tokens.indices(span)] = 1
+    pooled = np.zeros(len(tokens), dtype=np.int8)
+    for code, label in reversed(list(enumerate(TOKEN_PRECEDENCE, start=1))):
+        pooled[members[label] == 1] = code
+    return {**members, POOLED: pooled}
+
+
 @dataclass
 class PairTally:
     documents: int = 0
@@ -62,13 +140,14 @@ class PairTally:
     matched: int = 0
     same_speaker: int = 0
     same_cue: int = 0
+    tokens: TokenTally = field(default_factory=TokenTally)
 
 
 def quotes(annotation: AnnotationRecord, scheme: Scheme) -> list[QuoteView]:
     spans = annotation.span_by_id()
 
     def extent(span_id: str | None) -> Extent | None:
-        return (spans[span_id].start, spans[span_id].end) if span_id in spans else None
+        return spans[span_id].pieces if span_id in spans else None
 
     views = []
     for a in annotation.attributions:
@@ -85,8 +164,8 @@ def span_counts(
     a: AnnotationRecord, b: AnnotationRecord, label: str, exact: bool
 ) -> tuple[int, int, int]:
     """(TP, FP, FN) of b's spans of one label against a's."""
-    left = [(s.start, s.end) for s in a.spans if s.label == label]
-    right = [(s.start, s.end) for s in b.spans if s.label == label]
+    left = [s.pieces for s in a.spans if s.label == label]
+    right = [s.pieces for s in b.spans if s.label == label]
     tp = len(match(left, right, exact=exact))
     return tp, len(right) - tp, len(left) - tp
 
@@ -108,10 +187,11 @@ def quote_units(versions: dict[str, list[QuoteView]]) -> list[dict[str, QuoteVie
 
 @dataclass
 class DocumentVersions:
-    """The annotators' versions of one document."""
+    """The annotators' versions of one document (its text for token-wise agreement)."""
 
     document: str
     annotations: dict[str, AnnotationRecord]
+    text: str = ""
 
 
 def agreement(documents: Iterable[DocumentVersions], scheme: Scheme) -> dict:
@@ -120,12 +200,14 @@ def agreement(documents: Iterable[DocumentVersions], scheme: Scheme) -> dict:
     # (document, unit index) -> annotator -> choice value, per choice.
     values: dict[str, dict[tuple[str, int], dict[str, str]]] = defaultdict(dict)
     per_document, annotators = [], set()
+    tokens = TokenTally()
     for doc in documents:
         if len(doc.annotations) < 2:
             continue
         annotators |= set(doc.annotations)
         views = {name: quotes(record, scheme) for name, record in doc.annotations.items()}
         _count_pairs(doc, views, pairs, scheme)
+        _count_tokens(doc, tokens, pairs)
         units = quote_units(views)
         for index, unit in enumerate(units):
             for choice in scheme.choices:
@@ -139,6 +221,7 @@ def agreement(documents: Iterable[DocumentVersions], scheme: Scheme) -> dict:
         "annotators": sorted(annotators),
         "spans": _span_summary(pairs, scheme),
         "attribution": _attribution_summary(pairs.values()),
+        "unitizing": tokens.summary(),
         "choices": {
             choice.name: _choice_summary(values[choice.name], sorted(annotators))
             for choice in scheme.choices
@@ -165,6 +248,20 @@ def _count_pairs(doc: DocumentVersions, views: dict, pairs: dict, scheme: Scheme
             tally.matched += 1
             tally.same_speaker += same_speaker(x.speaker_name, x.speaker, y.speaker_name, y.speaker)
             tally.same_cue += overlaps(x.cue, y.cue) if x.cue and y.cue else x.cue == y.cue
+
+
+def _count_tokens(doc: DocumentVersions, tally: TokenTally, pairs: dict) -> None:
+    if not doc.text:
+        return
+    tokens = tokenize(doc.text)
+    labels = {name: token_labels(tokens, record) for name, record in doc.annotations.items()}
+    for target, names in [(tally, sorted(labels)), *_pair_tallies(pairs, sorted(labels))]:
+        target.add({name: labels[name][POOLED] for name in names})
+        target.add_membership({name: labels[name] for name in names})
+
+
+def _pair_tallies(pairs: dict, names: list[str]) -> list[tuple[TokenTally, list[str]]]:
+    return [(pairs[(a, b)].tokens, [a, b]) for a, b in combinations(names, 2)]
 
 
 def _span_summary(pairs: dict, scheme: Scheme) -> dict:
@@ -200,6 +297,7 @@ def _pair_summary(key: tuple[str, str], tally: PairTally, values: dict, scheme: 
             for label in scheme.label_names()
         },
         **_attribution_summary([tally]),
+        "unitizing": tally.tokens.summary(),
         "kappa": {c.name: cohen_kappa(values[c.name], a, b) for c in scheme.choices},
     }
 

@@ -1,4 +1,9 @@
-"""Matching spans between two annotations of the same text, and comparing speakers. Pure."""
+"""Matching spans between two annotations of the same text, and comparing speakers. Pure.
+
+A span is compared by its pieces (`SpanRecord.pieces`): a split quote covers its
+pieces, not the words between them, so `(("a", b), (c, d))` and the extent
+`((a, d),)` overlap on what the pieces hold only.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +13,28 @@ from collections.abc import Sequence
 OVERLAP = 0.5
 NAME_FILLER = {"the", "a", "an", "of", "at", "by", "for", "on"}
 
-Extent = tuple[int, int]
+# The pieces of a span, [start, end) each, in text order and apart.
+Extent = tuple[tuple[int, int], ...]
+
+
+def shared(a: Extent, b: Extent) -> int:
+    """How many characters two spans' pieces have in common."""
+    return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
+
+
+def size(extent: Extent) -> int:
+    return sum(end - start for start, end in extent)
 
 
 def jaccard(a: Extent, b: Extent) -> float:
-    """Character Jaccard of two [start, end) ranges."""
-    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
-    union = (a[1] - a[0]) + (b[1] - b[0]) - inter
+    """Character Jaccard of two spans' pieces."""
+    inter = shared(a, b)
+    union = size(a) + size(b) - inter
     return inter / union if union else 0.0
 
 
 def overlaps(a: Extent | None, b: Extent | None) -> bool:
-    return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
+    return a is not None and b is not None and shared(a, b) > 0
 
 
 def match(
@@ -29,12 +44,19 @@ def match(
     exact: bool = False,
     threshold: float = OVERLAP,
 ) -> list[tuple[int, int]]:
-    """One-to-one index pairs: equal ranges (exact) or Jaccard >= threshold, best first."""
+    """One-to-one index pairs: equal pieces (exact) or Jaccard >= threshold, best first."""
     if exact:
-        where = {extent: j for j, extent in enumerate(right)}
-        return [(i, where[extent]) for i, extent in enumerate(left) if extent in where]
+        where: dict[Extent, list[int]] = {}
+        for j, extent in enumerate(right):
+            where.setdefault(extent, []).append(j)
+        return [(i, where[extent].pop(0)) for i, extent in enumerate(left) if where.get(extent)]
     candidates = sorted(
-        ((jaccard(a, b), i, j) for i, a in enumerate(left) for j, b in enumerate(right)),
+        (
+            (jaccard(a, b), i, j)
+            for i, a in enumerate(left)
+            for j, b in enumerate(right)
+            if a[0][0] < b[-1][1] and b[0][0] < a[-1][1]
+        ),
         key=lambda c: (-c[0], c[1], c[2]),
     )
     used_left, used_right, pairs = set(), set(), []

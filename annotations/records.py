@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,9 +27,12 @@ class AnnotationKind:
 class SpanRecord:
     """A labelled stretch of the document text; offsets are Python str indices.
 
-    `fragments` holds the pieces of a discontinuous span (brat's `;`); it is
-    empty for a contiguous one. A discontinuous span's start and end are those
-    of its first and last piece, and its text is the whole stretch between.
+    `fragments` holds the pieces of a split span, such as a quote interrupted
+    by its own attribution (`"We will," she said, "and soon."`), in text
+    order; it is empty for a contiguous one. A split span's start and end are
+    those of its first and last piece, and its text is the whole stretch
+    between (so `text == document[start:end]` always holds); only the pieces
+    belong to the span, never the words between them.
     """
 
     id: str
@@ -37,6 +41,11 @@ class SpanRecord:
     end: int
     text: str
     fragments: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def pieces(self) -> tuple[tuple[int, int], ...]:
+        """The stretches of text the span covers: its fragments, or (start, end)."""
+        return self.fragments or ((self.start, self.end),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +122,28 @@ class DocumentRecord:
     annotations: list[AnnotationRecord] = field(default_factory=list)
     # Where the record was read from ("corpus.jsonl:12"), for error messages.
     location: str = ""
+
+
+def join_pieces(pieces: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Pieces in text order, with pieces that overlap or touch made one."""
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(pieces):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return tuple(joined)
+
+
+def span_of_pieces(
+    span_id: str, label: str, pieces: Iterable[tuple[int, int]], text: str
+) -> SpanRecord:
+    """A span over these pieces of the text (split when more than one remains once joined)."""
+    joined = join_pieces(pieces)
+    start, end = joined[0][0], joined[-1][1]
+    return SpanRecord(
+        span_id, label, start, end, text[start:end], joined if len(joined) > 1 else ()
+    )
 
 
 def sort_annotation(annotation: AnnotationRecord) -> AnnotationRecord:

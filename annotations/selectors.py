@@ -94,13 +94,16 @@ def human_versions(documents: QuerySet) -> Iterator[DocumentVersions]:
         latest[annotation.document_id].setdefault(annotation.annotator, annotation)
     document_ids = [d for d, versions in latest.items() if len(versions) >= 2]
     for start in range(0, len(document_ids), 200):
-        chunk = [latest[d] for d in document_ids[start : start + 200]]
+        chunk_ids = document_ids[start : start + 200]
+        texts = dict(Document.objects.filter(pk__in=chunk_ids).values_list("pk", "text"))
+        chunk = [latest[d] for d in chunk_ids]
         records = annotation_records([a for versions in chunk for a in versions.values()])
-        for versions in chunk:
+        for document_id, versions in zip(chunk_ids, chunk, strict=True):
             first = next(iter(versions.values()))
             yield DocumentVersions(
                 first.document.external_id,
                 {name: records[a.pk] for name, a in versions.items()},
+                texts[document_id],
             )
 
 

@@ -108,10 +108,10 @@ def test_reviewer_redraws_boundaries_and_adds_a_quote_nobody_marked():
     helped = TEXT.find("rain helped")
     # The reviewer widens quote 2 to "that rain helped" (white space at the edges is
     # dropped) and marks the pronoun's boundaries anew.
-    decisions[1] = Decision(take="bob", extents={"quote": (helped - 6, helped + 12),
-                                                 "speaker": (SHE.start, SHE.end)})  # fmt: skip
+    decisions[1] = Decision(take="bob", extents={"quote": ((helped - 6, helped + 12),),
+                                                 "speaker": ((SHE.start, SHE.end),)})  # fmt: skip
     won = TEXT.find("the win")
-    added = [NewQuote(quote=(won - 1, won + 7), speaker=(BO.start, BO.end), speaker_name="Bo Li",
+    added = [NewQuote(quote=((won - 1, won + 7),), speaker=((BO.start, BO.end),), speaker_name="Bo Li",
                       choices={"quote_type": "indirect"})]  # fmt: skip
     decisions[2] = Decision(take=None)
     gold = build_gold(found, decisions, text=TEXT, added=added)
@@ -134,11 +134,32 @@ def test_reviewer_redraws_boundaries_and_adds_a_quote_nobody_marked():
 
 def test_drawn_boundaries_need_the_text_and_must_bound_text():
     found = units({"ann": ANN}, QUOTES_V1)
-    decisions = {0: Decision(take="ann", extents={"quote": (0, 5)})}
+    decisions = {0: Decision(take="ann", extents={"quote": ((0, 5),)})}
     with pytest.raises(ValueError, match="need the document text"):
         build_gold(found, decisions)
-    assert extent_problem(TEXT, (0, 5)) is None
-    assert extent_problem(TEXT, (5, 5)) == f"5-5 is not a stretch of the text (0-{len(TEXT)})"
-    assert extent_problem(TEXT, (0, len(TEXT) + 1)) is not None
+    assert extent_problem(TEXT, ((0, 5),)) is None
+    assert extent_problem(TEXT, ((5, 5),)) == f"5-5 is not a stretch of the text (0-{len(TEXT)})"
+    assert extent_problem(TEXT, ((0, len(TEXT) + 1),)) is not None
     space = TEXT.find(" ")
-    assert extent_problem(TEXT, (space, space + 1)) == f"{space}-{space + 1} holds only white space"
+    assert extent_problem(TEXT, ((space, space + 1),)) == (
+        f"{space}-{space + 1} holds only white space"
+    )
+    assert extent_problem(TEXT, ((0, 5), (space, space + 1))) is not None
+
+
+def test_a_split_quote_is_one_unit_and_keeps_its_pieces_in_the_gold():
+    first, second = span("q1", "Quote", '"We won,"'), span("q2", "Quote", "She added")
+    split = SpanRecord("q1", "Quote", first.start, second.end, TEXT[first.start : second.end],
+                       ((first.start, first.end), (second.start, second.end)))  # fmt: skip
+    ann = version((split, ANA, SAID, "Ana Ruiz", "neutral"))
+    bob = version((first, ANA, SAID, "Ana Ruiz", "neutral"))
+    found = units({"ann": ann, "bob": bob}, QUOTES_V1)
+    [unit] = found  # the pieces overlap bob's quote on what they hold
+    assert unit.differs("quote") and not unit.differs("speaker")
+    gold = build_gold(found, {0: Decision(take="ann")}, text=TEXT)
+    [quote] = [s for s in gold.spans if s.label == "Quote"]
+    assert quote.fragments == split.fragments and quote.text == split.text
+    assert validate_annotation(QUOTES_V1, TEXT, gold) == []
+    drawn = build_gold(found, {0: Decision(take="bob", extents={"quote": split.fragments})},
+                       text=TEXT)  # fmt: skip
+    assert [s.fragments for s in drawn.spans if s.label == "Quote"] == [split.fragments]

@@ -99,3 +99,68 @@ def test_three_annotators_pairs_and_missing_documents():
     assert [p["documents"] for p in report["pairs"]] == [1, 2, 1]
     ann_cy = report["pairs"][1]
     assert ann_cy["spans"]["Quote"]["exact"] == 1.0 and ann_cy["kappa"]["stance"] == 1.0
+
+
+# --- token-wise alpha (unitizing) ---------------------------------------------------------
+
+import krippendorff  # noqa: E402
+import numpy as np  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from annotations.agreement import Coincidences  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(2, 4).flatmap(
+        lambda coders: st.lists(
+            st.lists(st.integers(0, 3), min_size=coders, max_size=coders), min_size=2, max_size=40
+        )
+    ),
+    st.integers(1, 3),
+)
+def test_coincidences_fed_in_batches_give_the_library_s_alpha(units, batches):
+    values = np.array(units).T  # coders x units
+    tally = Coincidences(4)
+    for part in np.array_split(values, batches, axis=1):
+        tally.add(part)
+    if len(np.unique(values)) < 2:
+        assert tally.alpha() is None  # one value throughout: alpha is undefined
+    else:
+        expected = krippendorff.alpha(reliability_data=values, level_of_measurement="nominal")
+        assert tally.alpha() == pytest.approx(expected)
+
+
+SENTENCE = "“We will,” she said, “and soon.” Nobody else spoke."
+
+
+def split_version(pieces):
+    spans = [
+        SpanRecord("q", "Quote", pieces[0][0], pieces[-1][1],
+                   SENTENCE[pieces[0][0] : pieces[-1][1]], tuple(pieces) if len(pieces) > 1 else ()),
+        SpanRecord("s", "Speaker", 11, 14, "she"),
+        SpanRecord("c", "Cue", 15, 19, "said"),
+    ]  # fmt: skip
+    return AnnotationRecord(kind="human", spans=spans,
+                            attributions=[AttributionRecord("q", "s", "c")])  # fmt: skip
+
+
+def test_token_alpha_counts_the_pieces_of_a_split_quote_not_the_words_between():
+    pieces = [(0, 10), (21, 32)]
+    same = agreement(
+        [DocumentVersions("d", {"a": split_version(pieces), "b": split_version(pieces)}, SENTENCE)],
+        QUOTES_V1,
+    )
+    assert same["unitizing"]["pooled"] == 1.0
+    assert same["spans"]["Quote"] == {"exact": 1.0, "overlap": 1.0}
+    # One annotator drew the quote over the speaker and cue: those words disagree.
+    whole = split_version([(0, 32)])
+    report = agreement(
+        [DocumentVersions("d", {"a": split_version(pieces), "b": whole}, SENTENCE)], QUOTES_V1
+    )
+    assert report["unitizing"]["Quote"] < 1.0
+    assert report["unitizing"]["tokens"] == 17
+    assert report["spans"]["Quote"]["exact"] == 0.0
+    assert report["spans"]["Quote"]["overlap"] == 1.0  # 21 of 32 characters shared
+    assert report["pairs"][0]["unitizing"]["pooled"] == report["unitizing"]["pooled"]

@@ -24,3 +24,14 @@ def test_spans_outside_the_text_are_clipped():
         Piece("a", ()),
         Piece("bc", (("Quote", "q"),)),
     ]
+
+
+def test_a_split_span_is_highlighted_on_its_pieces_only():
+    from annotations.admin.rendering import render_highlights, span_pieces
+    from annotations.records import SpanRecord
+
+    text = "“We will,” she said, “and soon.”"
+    quote = SpanRecord("q1", "Quote", 0, 32, text, ((0, 10), (21, 32)))
+    html = str(render_highlights(text, span_pieces([quote])))
+    assert html.count('class="hl hl-Quote"') == 2
+    assert '“We will,”</span> she said, <span class="hl hl-Quote"' in html

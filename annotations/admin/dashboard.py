@@ -45,12 +45,16 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     agreement = collection_agreement(chosen) if chosen else None
     if agreement and agreement["documents"]:
         bars = [(label, scores["overlap"] or 0.0) for label, scores in agreement["spans"].items()]
+        bars.append(("α tokens", max(agreement["unitizing"]["pooled"] or 0.0, 0.0)))
         bars += [
             (f"α {name}", max(s["alpha"] or 0.0, 0.0)) for name, s in agreement["choices"].items()
         ]
         svg.append(
             charts.bar_chart(
-                bars, title="Agreement: span F1 (overlap) and α", maximum=1.0, value_format="{:.2f}"
+                bars,
+                title="Agreement: span F1 (overlap), token-wise α and α per choice",
+                maximum=1.0,
+                value_format="{:.2f}",
             )
         )
     context = {

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from annotations import services
 from annotations.admin.exports import export_gold_dataset
-from annotations.admin.rendering import render_highlights
+from annotations.admin.rendering import render_highlights, span_pieces
 from annotations.admin.review import review_view
 from annotations.importers.normalize import normalize_newlines
 from annotations.labelstudio.client import LabelStudioError
@@ -208,9 +208,7 @@ def document_view_context(document: Document, chosen: str | None) -> dict:
     return {
         "document_annotations": annotations,
         "current_annotation": current,
-        "highlighted_text": render_highlights(
-            document.text, [(s.label, s.region_id, s.start, s.end) for s in spans]
-        ),
+        "highlighted_text": render_highlights(document.text, span_pieces(spans)),
         "current_attributions": attributions,
     }
 

@@ -20,7 +20,7 @@ from annotations.adjudication import (
     Unit,
     default_decisions,
 )
-from annotations.admin.rendering import render_highlights
+from annotations.admin.rendering import render_highlights, span_pieces
 from annotations.labelstudio.client import LabelStudioError
 from annotations.labelstudio.sync import client_from_settings
 from annotations.matching import match
@@ -55,9 +55,7 @@ def review_view(model_admin, request: HttpRequest, object_id: str) -> HttpRespon
         "versions": [
             (
                 name,
-                render_highlights(
-                    document.text, [(s.label, s.id, s.start, s.end) for s in record.spans]
-                ),
+                render_highlights(document.text, span_pieces(record.spans)),
             )
             for name, record in state.versions.items()
         ],
@@ -117,7 +115,7 @@ def _drawn_in_gold(unit: Unit, found: dict | None, gold) -> dict[str, str]:
     for part, span in _gold_spans(gold, found["attribution"]).items():
         versions = {_extent(getattr(c, part)) for c in unit.candidates.values()}
         if span is not None and _extent(span) not in versions:
-            drawn[part] = f"{span.start}-{span.end}"
+            drawn[part] = extent_text(span.pieces)
     return drawn
 
 
@@ -135,7 +133,7 @@ def _new_rows(state: review.ReviewState) -> list[dict]:
             drawn = _gold_spans(gold, attribution)
             rows.append(
                 {
-                    "at": {p: f"{s.start}-{s.end}" for p, s in drawn.items() if s is not None},
+                    "at": {p: extent_text(s.pieces) for p, s in drawn.items() if s is not None},
                     "text": quote.text,
                     "speaker_name": attribution.speaker_name,
                     "choices": {c: getattr(attribution, c) for c in CHOICES},
@@ -156,19 +154,24 @@ def _new_rows(state: review.ReviewState) -> list[dict]:
     ]
 
 
-def _extent(span) -> tuple[int, int] | None:
-    return None if span is None else (span.start, span.end)
+def _extent(span) -> Extent | None:
+    return None if span is None else span.pieces
+
+
+def extent_text(extent: Extent) -> str:
+    """Pieces as the page writes them: "120-145", or "120-145;170-190" for a split span."""
+    return ";".join(f"{start}-{end}" for start, end in extent)
 
 
 def _gold_for(unit: Unit, gold) -> dict | None:
     """What the current gold says about this quote, if it has it."""
     if gold is None:
         return None
-    extents = [(c.quote.start, c.quote.end) for c in unit.candidates.values()]
+    extents = [c.quote.pieces for c in unit.candidates.values()]
     spans = gold.span_by_id()
     for attribution in gold.attributions:
         quote = spans[attribution.quote]
-        if any(match([e], [(quote.start, quote.end)]) for e in extents):
+        if any(match([e], [quote.pieces]) for e in extents):
             speaker, cue = spans.get(attribution.speaker), spans.get(attribution.cue)
             return {
                 "speaker": speaker.text if speaker else "",
@@ -284,12 +287,17 @@ def new_quotes_from(data) -> list[NewQuote]:
 
 
 def extent_from(value: str, where: str) -> Extent | None:
-    """Offsets written as "start-end" (as the "use selection" buttons fill them in)."""
+    """Offsets written as "start-end" (as the "use selection" buttons fill them in), or
+    "start-end;start-end" for the pieces of a split span."""
     if not value.strip():
         return None
-    found = EXTENT.fullmatch(value)
-    if found is None:
-        raise review.ReviewError(
-            f"{where}: write its place as start-end, like 120-145, not {value!r}"
-        )
-    return int(found.group(1)), int(found.group(2))
+    pieces = []
+    for part in value.split(";"):
+        found = EXTENT.fullmatch(part)
+        if found is None:
+            raise review.ReviewError(
+                f"{where}: write its place as start-end, like 120-145 (pieces of a split "
+                f"quote joined by ';'), not {value!r}"
+            )
+        pieces.append((int(found.group(1)), int(found.group(2))))
+    return tuple(pieces)

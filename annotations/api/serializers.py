@@ -261,10 +261,26 @@ class NoteSerializer(serializers.Serializer):
 class ExtentSerializer(serializers.Serializer):
     start = serializers.IntegerField(min_value=0, help_text="First character (code point).")
     end = serializers.IntegerField(min_value=1, help_text="One past the last character.")
+    fragments = serializers.ListField(
+        child=serializers.ListField(
+            child=serializers.IntegerField(min_value=0), min_length=2, max_length=2
+        ),
+        required=False,
+        min_length=2,
+        help_text="The pieces [[start, end], ...] of a split quote; the first begins at "
+        "start, the last finishes at end.",
+    )
 
     def validate(self, data: dict) -> dict:
         if data["start"] >= data["end"]:
             raise serializers.ValidationError("start must be less than end")
+        pieces = data.get("fragments")
+        if pieces:
+            ordered = all(a < b <= c for (a, b), (c, _) in zip(pieces, pieces[1:], strict=False))
+            if not ordered or any(a >= b for a, b in pieces):
+                raise serializers.ValidationError("fragments must be ordered and apart")
+            if pieces[0][0] != data["start"] or pieces[-1][1] != data["end"]:
+                raise serializers.ValidationError("fragments must run from start to end")
         return data
 
 

@@ -21,6 +21,7 @@ from annotations.api import serializers as s
 from annotations.api.permissions import ADMIN, ANNOTATOR, REVIEWER, role_of
 from annotations.jobs import job_start
 from annotations.labelstudio import sync
+from annotations.matching import Extent
 from annotations.models import Annotation, Attribution, Collection, Document, Export, Job, Speaker
 from annotations.selectors import collection_agreement
 from annotations.services import collection_update, speakers_merge
@@ -122,11 +123,8 @@ class CollectionViewSet(
             with target.open("wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
-        params = {
-            "folder": str(folder),
-            "format": form.validated_data["format"],
-            "as_gold": form.validated_data["as_gold"],
-        }
+        params = {"folder": str(folder), **form.validated_data}
+        del params["files"]
         return accepted(
             job_start(kind=Job.Kind.IMPORT, collection=collection, user=request.user, params=params)
         )
@@ -276,13 +274,20 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
         return document, form.validated_data["note"]
 
 
-def _extent(value: dict | None) -> tuple[int, int] | None:
-    return None if value is None else (value["start"], value["end"])
+def _extent(value: dict | None) -> Extent | None:
+    if value is None:
+        return None
+    return tuple(map(tuple, value.get("fragments") or [])) or ((value["start"], value["end"]),)
 
 
 def _unit(unit, decision: Decision) -> dict:
     def extent(span):
-        return None if span is None else {"start": span.start, "end": span.end, "text": span.text}
+        if span is None:
+            return None
+        found = {"start": span.start, "end": span.end, "text": span.text}
+        return (
+            {**found, "fragments": [list(p) for p in span.fragments]} if span.fragments else found
+        )
 
     return {
         "unit": unit.index,

@@ -1,7 +1,8 @@
 """Scoring predicted attributions against gold ones. Pure.
 
-Quotes match exactly (after trimming punctuation and quote marks from both
-ends) or by overlap (character Jaccard >= 0.5), one to one, best first. On the
+Quotes match exactly (after trimming punctuation and quote marks from the ends
+of every piece) or by overlap (character Jaccard of the pieces >= 0.5), one to
+one, best first; a split quote counts its pieces, never the words between them. On the
 overlap matches, the speaker is right when it names the same entity (names
 equal, or one a subset of the other with the same last word: "Ushakov" and
 "Yury Ushakov"; for an anonymous gold speaker, the same mention), and the cue
@@ -14,8 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from annotations.matching import Extent, names_match, overlaps
 from annotations.matching import match as match_extents
-from annotations.matching import names_match, overlaps
 from annotations.records import AnnotationRecord
 
 TRIM = " \t\n\"“”‘’'«»„‹›.,;:!?…—–-"
@@ -25,11 +26,11 @@ TRIM = " \t\n\"“”‘’'«»„‹›.,;:!?…—–-"
 class Item:
     """One attribution, flattened to what is scored."""
 
-    quote: tuple[int, int]
+    quote: Extent
     quote_type: str
-    speaker: tuple[int, int] | None
+    speaker: Extent | None
     speaker_name: str
-    cue: tuple[int, int] | None
+    cue: Extent | None
 
 
 @dataclass
@@ -84,8 +85,8 @@ class Report:
 def items(annotation: AnnotationRecord) -> list[Item]:
     spans = annotation.span_by_id()
 
-    def extent(span_id: str | None) -> tuple[int, int] | None:
-        return (spans[span_id].start, spans[span_id].end) if span_id in spans else None
+    def extent(span_id: str | None) -> Extent | None:
+        return spans[span_id].pieces if span_id in spans else None
 
     return [
         Item(extent(a.quote), a.quote_type, extent(a.speaker), a.speaker_name, extent(a.cue))
@@ -129,13 +130,17 @@ def _score_document(report: Report, text: str, gold: list[Item], predicted: list
         report.cue_by_type[kind][1] += 1
 
 
-def trimmed(text: str, span: tuple[int, int]) -> tuple[int, int]:
-    start, end = span
-    while start < end and text[start] in TRIM:
-        start += 1
-    while end > start and text[end - 1] in TRIM:
-        end -= 1
-    return start, end
+def trimmed(text: str, extent: Extent) -> Extent:
+    """The pieces without punctuation and quote marks at their ends (empty pieces go)."""
+    pieces = []
+    for start, end in extent:
+        while start < end and text[start] in TRIM:
+            start += 1
+        while end > start and text[end - 1] in TRIM:
+            end -= 1
+        if start < end:
+            pieces.append((start, end))
+    return tuple(pieces)
 
 
 def match(gold: list[Item], predicted: list[Item]) -> list[tuple[Item, Item]]:

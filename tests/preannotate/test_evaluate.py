@@ -33,8 +33,11 @@ GOLD = annotation(
 
 
 def test_helpers():
-    assert trimmed(TEXT, (0, 14)) == (1, 12)  # quote marks and comma trimmed
-    assert jaccard((0, 10), (5, 15)) == pytest.approx(5 / 15)
+    assert trimmed(TEXT, ((0, 14),)) == ((1, 12),)  # quote marks and comma trimmed
+    assert trimmed(TEXT, ((0, 14), (20, 21))) == ((1, 12), (20, 21))  # each piece trimmed
+    assert jaccard(((0, 10),), ((5, 15),)) == pytest.approx(5 / 15)
+    # A split span shares only its pieces: the words between them are not part of it.
+    assert jaccard(((0, 10), (20, 30)), ((0, 30),)) == pytest.approx(20 / 30)
     assert names_match("Yury Ushakov", "Ushakov") and names_match("the Kremlin", "Kremlin")
     assert not names_match("Donald Trump", "Melania Trump")
     assert not names_match("Ushakov", "Trump")

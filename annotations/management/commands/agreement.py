@@ -17,7 +17,8 @@ def _fmt(value: float | None) -> str:
 class Command(BaseCommand):
     help = (
         "Inter-annotator agreement of a collection's human annotations: span F1 per label, "
-        "speaker and cue agreement, Krippendorff's alpha and Cohen's kappa per choice."
+        "speaker and cue agreement, token-wise Krippendorff's alpha (unitizing) pooled and per "
+        "label, Krippendorff's alpha and Cohen's kappa per choice."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -50,6 +51,18 @@ class Command(BaseCommand):
             f"Matched quotes: {attribution['matched_quotes']}; same speaker "
             f"{_fmt(attribution['same_speaker'])}, same cue {_fmt(attribution['same_cue'])}."
         )
+        unitizing = report["unitizing"]
+        tokens = Table(
+            "tokens",
+            "pooled",
+            *(label for label in unitizing if label not in ("tokens", "pooled")),
+            title="Krippendorff's alpha unitizing, token-wise",
+        )
+        tokens.add_row(
+            str(unitizing["tokens"]),
+            *(_fmt(value) for key, value in unitizing.items() if key != "tokens"),
+        )
+        console.print(tokens)
         choices = Table(
             "choice",
             "units",
@@ -66,6 +79,7 @@ class Command(BaseCommand):
             "annotators",
             "docs",
             "quote F1",
+            "α tokens",
             "speaker",
             "cue",
             *(f"κ {c}" for c in report["choices"]),
@@ -76,6 +90,7 @@ class Command(BaseCommand):
                 " / ".join(pair["annotators"]),
                 str(pair["documents"]),
                 _fmt(pair["spans"]["Quote"]["overlap"]),
+                _fmt(pair["unitizing"]["pooled"]),
                 _fmt(pair["same_speaker"]),
                 _fmt(pair["same_cue"]),
                 *(_fmt(k) for k in pair["kappa"].values()),
