@@ -13,20 +13,23 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django_tasks import task
 
-from annotations import importers
 from annotations.exporters import ExportError
 from annotations.importers.normalize import InputError
 from annotations.labelstudio import sync
 from annotations.labelstudio.client import LabelStudioError
 from annotations.models import Collection, Job
-from annotations.scheme import get_scheme
 from annotations.services.exports import export_folder, export_gold
-from annotations.services.imports import ImportFailed, ImportResult, documents_import
+from annotations.services.import_files import (
+    ImportOptionsError,
+    discover_sources,
+    files_import,
+    import_profile,
+)
+from annotations.services.imports import ImportFailed
 from annotations.services.preannotation import collection_preannotate
 
 
@@ -39,7 +42,15 @@ class JobFailed(Exception):
 
 
 # Failures that are the input's or Label Studio's, reported on the job as they are.
-EXPECTED = (ImportFailed, InputError, LabelStudioError, sync.SyncError, ExportError, OSError)
+EXPECTED = (
+    ImportFailed,
+    ImportOptionsError,
+    InputError,
+    LabelStudioError,
+    sync.SyncError,
+    ExportError,
+    OSError,
+)
 
 
 def job_start(
@@ -100,30 +111,25 @@ def _progress(job: Job, total: int | None = None) -> Callable[[int], None]:
 def _import(job: Job) -> dict[str, Any]:
     folder = Path(job.params["folder"])
     try:
-        sources, warnings = importers.discover([folder], job.params.get("format", "auto"))
-        options = importers.ReadOptions(
-            max_bytes=settings.DOCUMENT_MAX_BYTES, scheme=get_scheme(job.collection.scheme)
+        sources, warnings = discover_sources(
+            [folder], job.params.get("format", "auto"), as_gold=job.params.get("as_gold", False)
         )
-        total, failed = ImportResult(warnings=list(warnings)), {}
         advance = _progress(job, len(sources))
-        for source in sources:
-            try:
-                total.add(
-                    documents_import(
-                        collection=job.collection,
-                        items=importers.read(source, options),
-                        as_gold=job.params.get("as_gold", False),
-                    )
-                )
-            except ImportFailed as failure:
-                # Messages name the file as uploaded, not the temporary folder it sat in.
-                prefix = f"{folder}/"
-                failed[source.path.name] = [
-                    str(e).replace(prefix, "") for e in failure.result.errors
-                ]
-            advance(1)
+        report = files_import(
+            collection=job.collection,
+            sources=sources,
+            warnings=warnings,
+            profile=import_profile(
+                job.params.get("brat_profile", "default"), job.params.get("brat_map", "")
+            ),
+            as_gold=job.params.get("as_gold", False),
+            on_source=lambda _source: advance(1),
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    # Messages name the files as uploaded, not the temporary folder they sat in.
+    prefix = f"{folder}/"
+    total = report.total
     result = {
         "documents": {
             "created": total.documents_created,
@@ -135,11 +141,18 @@ def _import(job: Job) -> dict[str, Any]:
             "updated": total.annotations_updated,
             "unchanged": total.annotations_unchanged,
         },
-        "warnings": [str(w) for w in total.warnings],
-        "failed_files": failed,
+        "contents": {what: count for what, count in sorted(total.contents.items()) if count},
+        "warnings": [str(w).replace(prefix, "") for w in total.warnings],
+        "failed_files": {
+            source.name.replace(prefix, ""): [
+                str(e).replace(prefix, "") for e in source.result.errors
+            ]
+            for source in report.failed
+        },
     }
-    if failed:
-        raise JobFailed(f"{len(failed)} file(s) failed; nothing from them was written", result)
+    if report.failed:
+        message = f"{len(report.failed)} file(s) failed; nothing from them was written"
+        raise JobFailed(message, result)
     return result
 
 

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations import exporters, importers
+from annotations.importers.brat import PROFILES
 from annotations.models import (
     Annotation,
     Attribution,
@@ -18,6 +19,7 @@ from annotations.models import (
     Speaker,
 )
 from annotations.scheme import QUOTES_V1
+from annotations.services.import_files import ImportOptionsError, import_profile
 
 
 class CollectionSerializer(serializers.ModelSerializer):
@@ -248,6 +250,24 @@ class ImportRequestSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=1000)
     format = serializers.ChoiceField(choices=[importers.AUTO, *importers.FORMATS], default="auto")
     as_gold = serializers.BooleanField(default=False)
+    brat_profile = serializers.ChoiceField(
+        choices=list(PROFILES),
+        default="default",
+        help_text="How a brat corpus's labels read as the scheme (polnear: PolNeAR as shipped).",
+    )
+    brat_map = serializers.CharField(
+        default="",
+        allow_blank=True,
+        max_length=2000,
+        help_text="LABEL=TARGET,... with TARGET Quote, Speaker, Cue, Attribution or skip.",
+    )
+
+    def validate(self, data: dict) -> dict:
+        try:
+            import_profile(data["brat_profile"], data["brat_map"])
+        except ImportOptionsError as error:
+            raise serializers.ValidationError({"brat_map": [str(error)]}) from None
+        return data
 
 
 class SetupRequestSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 """brat standoff, read back by the brat importer: brat/<split>/<id>.txt and .ann.
 
-Quotes, speakers and cues are Content, Source and Cue entities; each
+Quotes, speakers and cues are Content, Source and Cue entities (a split span
+with its pieces, `a b;c d`); each
 attribution is an Attribution event (its trigger over the cue, or the quote
 when there is none) with quote_type, stance and claim_type attributes and the
 speaker's name as an AnnotatorNotes comment; coref links are Coref relations.
@@ -13,10 +14,10 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from annotations.exporters import ExportError, ExportItem, Written
-from annotations.importers.brat import CHOICE_ATTRIBUTES, ENTITY_LABELS, TRIGGER
+from annotations.importers.brat import ATTRIBUTION, CHOICE_ATTRIBUTES, DEFAULT_PROFILE
 from annotations.records import AnnotationRecord, SpanRecord
 
-LABEL_TO_ENTITY = {label: entity for entity, label in ENTITY_LABELS.items()}
+LABEL_TO_ENTITY = {label: entity for entity, label in DEFAULT_PROFILE.entities.items()}
 CONF = """[entities]
 Source
 Cue
@@ -76,7 +77,7 @@ def standoff(annotation: AnnotationRecord) -> str:
         anchor = spans.get(attribution.cue) or spans[attribution.quote]
         trigger_number += 1
         trigger = f"T{trigger_number}"
-        lines.append(_text_bound(trigger, TRIGGER, anchor))
+        lines.append(_text_bound(trigger, ATTRIBUTION, anchor))
         arguments = [f"Attribution:{trigger}", f"Content:{ids[attribution.quote]}"]
         if attribution.cue:
             arguments.append(f"Cue:{ids[attribution.cue]}")

@@ -8,6 +8,7 @@ problem (up to a limit) is reported with its file and line.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -44,6 +45,9 @@ class ImportResult:
     errors: list[InputError] = field(default_factory=list)
     error_count: int = 0
     warnings: list[InputWarning] = field(default_factory=list)
+    # What the input holds (written or, in a dry run, would be): annotations by kind and
+    # annotator, spans by label, split spans, attributions, what a brat profile skipped.
+    contents: Counter = field(default_factory=Counter)
 
     @property
     def documents(self) -> int:
@@ -55,6 +59,18 @@ class ImportResult:
                 setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
         self.errors.extend(other.errors)
         self.warnings.extend(other.warnings)
+        self.contents.update(other.contents)
+
+    def count(self, annotation: AnnotationRecord) -> None:
+        who = f" by {annotation.annotator}" if annotation.annotator else ""
+        self.contents[f"{annotation.kind} annotations{who}"] += 1
+        for span in annotation.spans:
+            self.contents[f"{span.label} spans"] += 1
+            self.contents["split spans"] += bool(span.fragments)
+        self.contents["attributions"] += len(annotation.attributions)
+        skipped = annotation.provenance.get("brat_skipped") or {}
+        for label, count in skipped.items():
+            self.contents[f"skipped {label}"] += count
 
 
 class ImportFailed(Exception):
@@ -130,6 +146,8 @@ def _prepare_all(
             prepared.repeat = previous is not None
             seen.setdefault(record.external_id, (record.location, prepared.digest))
             record.annotations = [a for a in record.annotations if _first_time(a, record, seen)]
+            for annotation in record.annotations:
+                result.count(annotation)
             if not prepared.repeat or record.annotations:
                 yield prepared
         except InputError as error:

@@ -106,3 +106,45 @@ def test_exit_status_and_message_from_the_command_line(tmp_path, settings):
         completed.stderr.strip()
         == f"CommandError: {tmp_path / 'missing.jsonl'}: no such file or directory"
     )
+
+
+def test_a_corpus_as_shipped_imports_one_version_per_annotator(tmp_path):
+    from tests.importers.test_brat_corpus import ANN_A, ANN_B, corpus
+
+    corpus(tmp_path, a1=ANN_A, b2=ANN_B)
+    out, err = run(tmp_path, "--collection", "news", "--format", "brat",
+                   "--brat-profile", "polnear", "--dry-run")  # fmt: skip
+    assert (
+        f"{tmp_path / 'attributions' / 'budget_a1.ann'}: 1 document(s), 3 Cue spans, 4 Quote spans"
+        in out
+    )
+    assert "1 split spans" in out and "1 skipped Discuss" in out
+    assert "budget_a1.ann:18: E4: an attribution with no content" in err
+    assert "Dry run, nothing written." in out
+    assert not Document.objects.exists() and not Annotation.objects.exists()
+
+    out, _ = run(tmp_path, "--collection", "news", "--brat-profile", "polnear")
+    assert "documents 1 new, 0 updated, 1 skipped (unchanged); annotations 2 new" in out
+    [document] = Document.objects.all()
+    assert sorted(document.annotations.values_list("kind", "annotator")) == [
+        ("human", "a1"), ("human", "b2"),
+    ]  # fmt: skip
+    split = document.annotations.get(annotator="a1").spans.get(region_id="T1")
+    assert len(split.fragments) == 2 and split.text == document.text[split.start : split.end]
+    report = io.StringIO()
+    call_command("agreement", "--collection", "news", "--json", stdout=report)
+    unitizing = json.loads(report.getvalue())["unitizing"]
+    assert unitizing["tokens"] > 30 and -1 <= unitizing["pooled"] <= 1
+
+
+def test_brat_options_are_checked_before_anything_is_written(tmp_path):
+    from tests.importers.test_brat_corpus import ANN_A, ANN_B, corpus
+
+    corpus(tmp_path, a1=ANN_A, b2=ANN_B)
+    _, _, message = run_failing(tmp_path, "--collection", "news", "--brat-map", "Discuss=Person")
+    assert "--brat-map: 'Discuss=Person' is not LABEL=TARGET" in message
+    _, _, message = run_failing(tmp_path, "--collection", "news", "--brat-profile", "polnear",
+                                "--as-gold")  # fmt: skip
+    assert "--as-gold keeps one annotation per document, but" in message
+    assert "has 2 .ann files (a1, b2)" in message
+    assert not Collection.objects.exists() and not Document.objects.exists()

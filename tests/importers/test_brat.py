@@ -79,7 +79,7 @@ def test_crlf_text_offsets_are_remapped(tmp_path):
          "doc.ann:2: E1: its trigger T2 is not a defined entity"),
         ("T1\tContent 13 27\t“both agreed,”\nE1\tAttribution:T1 Content:T1 Source:T9",
          "doc.ann:2: E1: its speaker T9 is not a defined entity"),
-        ("E1\tAttribution:T1 Source:T1", "doc.ann:1: E1: an Attribution event needs a Content argument"),
+        ("T1\tSource 0 7\tUshakov\nE1\tAttribution:T1 Source:T1", "doc.ann:2: E1: an Attribution event needs a Content argument"),
         ("T1\tSource 0 7\tUshakov\nT1\tSource 0 7\tUshakov", "doc.ann:2: T1 is defined twice"),
         ("T1\tSource 0 7\tUshakov\nR1\tCoref Arg1:T1 Arg2:T8", "a Coref relation refers to T8, which is not defined"),
         ("N1\tReference T1 Wikidata:Q1\tUshakov", "doc.ann:1: unsupported brat annotation 'N1'"),
@@ -94,5 +94,5 @@ def test_bad_annotations_name_the_file_and_line(tmp_path, ann, message):
 
 def test_missing_txt_is_reported(tmp_path):
     (tmp_path / "lonely.ann").write_text("T1\tSource 0 1\tx")
-    with pytest.raises(Exception, match="brat input needs lonely.txt beside it"):
+    with pytest.raises(Exception, match="no lonely.txt .* was found beside it"):
         read_all(tmp_path / "lonely.ann")
