@@ -12,7 +12,9 @@ from xml.sax.saxutils import quoteattr
 from annotations.records import AnnotationRecord, AttributionRecord
 
 QUOTE, SPEAKER, CUE = "Quote", "Speaker", "Cue"
-SAID_BY, CUE_OF, COREF = "said_by", "cue", "coref"
+SAID_BY, CUE_OF, COREF, CONTINUES = "said_by", "cue", "coref", "continues"
+# A relation end that must carry the same label as the other end.
+SAME = "*"
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,11 @@ class RelationDef:
     source: str
     target: str
     description: str
+
+    def joins(self, source_label: str, target_label: str) -> bool:
+        if (self.source, self.target) == (SAME, SAME):
+            return source_label == target_label
+        return (self.source, self.target) == (source_label, target_label)
 
 
 @dataclass(frozen=True)
@@ -71,11 +78,8 @@ class Scheme:
         return next((c for c in self.choices if c.name == name), None)
 
     def relation_between(self, source_label: str, target_label: str) -> RelationDef | None:
-        """The only relation type joining these labels, to read an unlabelled arrow."""
-        return next(
-            (r for r in self.relations if (r.source, r.target) == (source_label, target_label)),
-            None,
-        )
+        """The first relation type that may join these labels, to read an unlabelled arrow."""
+        return next((r for r in self.relations if r.joins(source_label, target_label)), None)
 
 
 QUOTES_V1 = Scheme(
@@ -106,6 +110,15 @@ QUOTES_V1 = Scheme(
         RelationDef(CUE_OF, QUOTE, CUE, "The quote is introduced by this cue."),
         RelationDef(
             COREF, SPEAKER, SPEAKER, "A pronoun or short mention refers to this named mention."
+        ),
+        # An unlabelled Speaker -> Speaker arrow is coref (listed first); an unlabelled
+        # Quote -> Quote or Cue -> Cue arrow is this.
+        RelationDef(
+            CONTINUES,
+            SAME,
+            SAME,
+            "This piece continues the same span after an interruption: a quote split "
+            "around its speaker and cue is one quote in pieces.",
         ),
     ),
     choices=(
@@ -357,6 +370,8 @@ def _relation_problems(scheme: Scheme, spans: dict, relation) -> list[str]:
         return [f"unknown relation type {relation.type!r} (the scheme has {known})"]
     if definition.name in (SAID_BY, CUE_OF):
         return [f"{definition.name} is expressed by the quote's attribution, not as a relation"]
+    if definition.name == CONTINUES:
+        return ["continues is expressed by the span's fragments, not as a relation"]
     problems = []
     for end, span_id, label in (
         ("source", relation.source, definition.source),

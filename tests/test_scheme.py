@@ -127,7 +127,12 @@ def test_label_config_is_valid_xml_with_every_label_choice_and_hotkey():
         ("Speaker", "2"),
         ("Cue", "3"),
     ]
-    assert [r.get("value") for r in root.find("Relations")] == ["said_by", "cue", "coref"]
+    assert [r.get("value") for r in root.find("Relations")] == [
+        "said_by",
+        "cue",
+        "coref",
+        "continues",
+    ]
     per_quote = root.find("View")
     assert per_quote.get("visibleWhen") == "region-selected"
     assert per_quote.get("whenLabelValue") == "Quote"

@@ -1,7 +1,11 @@
 """Hugging Face datasets (the `hf` extra): a DatasetDict saved to hf/ and parquet/<split>.parquet.
 
-Labels and choices are ClassLabel features (an unset choice is "unset"); rows
-are written from a generator, so memory stays flat however large the export.
+Each row holds the text, its spans (a split span with its `fragments`, the
+pieces [[start, end], ...]; empty when contiguous) and attributions, and the
+text's tokens with a BIO tag column per label for token classification (only
+the pieces of a split span are tagged, as in the CoNLL export). Labels, tags
+and choices are ClassLabel features (an unset choice is "unset"); rows are
+written from a generator, so memory stays flat however large the export.
 Nothing is fetched from the network.
 """
 
@@ -20,9 +24,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import datasets  # noqa: E402
 
 from annotations.exporters import ExportItem, Written  # noqa: E402
-from annotations.scheme import QUOTES_V1  # noqa: E402
+from annotations.scheme import CUE, QUOTE, QUOTES_V1, SPEAKER  # noqa: E402
+from annotations.tokens import bio_tags  # noqa: E402
 
 UNSET = "unset"
+LABELS = (QUOTE, SPEAKER, CUE)
+BIO = ("O", "B", "I")
 
 
 def features() -> datasets.Features:
@@ -41,6 +48,7 @@ def features() -> datasets.Features:
                     "start": datasets.Value("int32"),
                     "end": datasets.Value("int32"),
                     "text": datasets.Value("string"),
+                    "fragments": [[datasets.Value("int32")]],
                 }
             ],
             "attributions": [
@@ -54,18 +62,32 @@ def features() -> datasets.Features:
                     "claim_type": choices("claim_type"),
                 }
             ],
+            "tokens": [datasets.Value("string")],
+            **{_tag_column(label): [datasets.ClassLabel(names=list(BIO))] for label in LABELS},
         }
     )
 
 
+def _tag_column(label: str) -> str:
+    return f"{label.lower()}_tags"
+
+
 def row(item: ExportItem) -> dict:
     annotation = item.annotation
+    tagged = bio_tags(item.document.text, annotation, LABELS)
     return {
         "id": item.document.external_id,
         "title": item.document.title,
         "text": item.document.text,
         "spans": [
-            {"id": s.id, "label": s.label, "start": s.start, "end": s.end, "text": s.text}
+            {
+                "id": s.id,
+                "label": s.label,
+                "start": s.start,
+                "end": s.end,
+                "text": s.text,
+                "fragments": [list(piece) for piece in s.fragments],
+            }
             for s in annotation.spans
         ],
         "attributions": [
@@ -80,6 +102,8 @@ def row(item: ExportItem) -> dict:
             }
             for a in annotation.attributions
         ],
+        "tokens": [word for word, _, _ in tagged.tokens.words],
+        **{_tag_column(label): tagged.tags[label] for label in LABELS},
     }
 
 

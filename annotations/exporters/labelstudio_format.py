@@ -2,7 +2,8 @@
 
 Import it into a Label Studio project with this scheme's labeling config; each
 task's data holds the text, title, our document id (external_id) and split.
-Discontinuous spans become their whole extent (Label Studio has no gaps).
+A split span is one region per piece, joined by `continues` relations, as the
+service pushes it; the file re-imports to the same annotations.
 """
 
 from __future__ import annotations
@@ -26,15 +27,7 @@ def write(items: Iterable[ExportItem], out: Path, splits: tuple[str, ...]) -> Wr
             stream.write(",\n" if index else "\n")
             stream.write(json.dumps(task(item, get_scheme(_scheme(item))), ensure_ascii=False))
             written.counts[item.split] += 1
-            written.counts["discontinuous spans"] += sum(
-                1 for s in item.annotation.spans if s.fragments
-            )
         stream.write("\n]\n")
-    if written.counts["discontinuous spans"]:
-        written.notes.append(
-            f"Label Studio JSON: {written.counts['discontinuous spans']} discontinuous span(s) "
-            "are given as their whole extent."
-        )
     return written
 
 

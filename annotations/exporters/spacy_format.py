@@ -1,10 +1,13 @@
 """spaCy DocBin files (the `spacy` extra): spacy/<split>-NNN.spacy, 5,000 documents each.
 
 Each Doc is tokenized by spaCy's blank English tokenizer (no model is loaded).
-Spans are in doc.spans["sc"] with their labels; the attributions, the
-document id, title and split are in doc.user_data. A span whose boundaries fall
-inside a token is widened to whole tokens ("expand"), listed in
-user_data["misaligned"] and counted in the card: none is dropped.
+Spans are in doc.spans["sc"] with their labels, a split span as one spaCy span
+per piece (the words between the pieces belong to none); the attributions, the
+document id, title and split are in doc.user_data, each part of an attribution
+as its pieces [[start, end], ...]. A span whose boundaries fall inside a token
+is widened to whole tokens ("expand"; a piece of a split span shrinks to the
+tokens inside it instead, so it never takes in a word between the pieces),
+listed in user_data["misaligned"] and counted in the card: none is dropped.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ def write(items: Iterable[ExportItem], out: Path, splits: tuple[str, ...]) -> Wr
     if written.counts["misaligned spans"]:
         written.notes.append(
             f"spaCy: {written.counts['misaligned spans']} span(s) do not fall on token "
-            "boundaries; they are widened to whole tokens and listed in user_data['misaligned']."
+            "boundaries; they are widened to whole tokens (a split span's pieces shrink to "
+            "the tokens inside them) and listed in user_data['misaligned']."
         )
     written.files.sort(key=lambda p: (splits.index(p.stem.rsplit("-", 1)[0]), p.name))
     return written
@@ -54,17 +58,25 @@ def to_doc(nlp, item: ExportItem, written: Written):
     doc = nlp.make_doc(item.document.text)
     spans, misaligned = [], []
     for span in item.annotation.spans:
-        made = doc.char_span(span.start, span.end, label=span.label, alignment_mode="strict")
-        if made is None:
-            made = doc.char_span(span.start, span.end, label=span.label, alignment_mode="expand")
+        aligned = True
+        # Widening a piece of a split span could reach into the words between its pieces:
+        # such a piece shrinks to the tokens inside it instead, where any are.
+        modes = ("contract", "expand") if span.fragments else ("expand",)
+        for start, end in span.pieces:
+            made = doc.char_span(start, end, label=span.label, alignment_mode="strict")
+            if made is None:
+                aligned = False
+                for mode in modes:
+                    made = made or doc.char_span(start, end, label=span.label, alignment_mode=mode)
+            spans.append(made)
+        if not aligned:
             misaligned.append(span.id)
             written.counts["misaligned spans"] += 1
-        spans.append(made)
     doc.spans["sc"] = spans
     by_id = item.annotation.span_by_id()
 
-    def extent(span_id: str | None) -> list[int] | None:
-        return [by_id[span_id].start, by_id[span_id].end] if span_id in by_id else None
+    def extent(span_id: str | None) -> list[list[int]] | None:
+        return [list(piece) for piece in by_id[span_id].pieces] if span_id in by_id else None
 
     doc.user_data["id"] = item.document.external_id
     doc.user_data["title"] = item.document.title

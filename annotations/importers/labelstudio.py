@@ -105,7 +105,7 @@ def task_to_record(task: Any, *, location: str, options: ReadOptions) -> Iterato
         if isinstance(annotation, dict) and annotation.get("was_cancelled"):
             yield InputWarning("a skipped (cancelled) annotation was not imported", location)
             continue
-        converted = _convert(annotation, "annotation", options, location)
+        converted = _convert(annotation, "annotation", raw_text, options, location)
         record.annotations.append(remap_annotation(converted, normalized))
     for prediction in task.get("predictions") or []:
         if not isinstance(prediction, dict):
@@ -115,15 +115,17 @@ def task_to_record(task: Any, *, location: str, options: ReadOptions) -> Iterato
                 location,
             )
             continue
-        converted = _convert(prediction, "prediction", options, location)
+        converted = _convert(prediction, "prediction", raw_text, options, location)
         record.annotations.append(remap_annotation(converted, normalized))
     yield record
 
 
-def _convert(item: Any, what: str, options: ReadOptions, location: str) -> AnnotationRecord:
+def _convert(
+    item: Any, what: str, text: str, options: ReadOptions, location: str
+) -> AnnotationRecord:
     if not isinstance(item, dict):
         raise InputError(f"an {what} must be an object", location)
-    converted = result_to_domain(item.get("result"), options.scheme)
+    converted = result_to_domain(item.get("result"), options.scheme, text=text)
     if converted.problems:
         details = "; ".join(converted.problems[:5])
         raise InputError(f"{what} {item.get('id', '?')}: {details}", location)

@@ -4,9 +4,11 @@ A Label Studio result is a flat list: one `labels` item per region, a
 `choices` / `textarea` item per per-region answer (reusing the region's id, so
 items are keyed by `(id, from_name)`), and `relation` items between region ids.
 An arrow nobody labelled is read from the labels at its ends (Quote -> Speaker
-is said_by, Quote -> Cue is cue, Speaker -> Speaker is coref), so annotators
-need not label arrows. Whatever breaks the scheme becomes a problem message;
-nothing is dropped without one.
+is said_by, Quote -> Cue is cue, Speaker -> Speaker is coref, Quote -> Quote
+is continues), so annotators need not label arrows. Label Studio has no
+discontinuous regions: a split span is one region per piece, the pieces
+joined by `continues` arrows. Whatever breaks the scheme becomes a problem
+message; nothing is dropped without one.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from annotations.records import (
     RelationRecord,
     SpanRecord,
     sort_annotation,
+    span_of_pieces,
 )
-from annotations.scheme import COREF, CUE_OF, QUOTE, SAID_BY, Scheme
+from annotations.scheme import CONTINUES, COREF, CUE_OF, QUOTE, SAID_BY, Scheme
 
 
 @dataclass
@@ -33,8 +36,12 @@ class Converted:
     problems: list[str] = field(default_factory=list)
 
 
-def result_to_domain(result: Any, scheme: Scheme) -> Converted:
-    """Spans, one attribution per quote, coref relations, and the problems found."""
+def result_to_domain(result: Any, scheme: Scheme, *, text: str | None = None) -> Converted:
+    """Spans, one attribution per quote, coref relations, and the problems found.
+
+    Regions joined by `continues` arrows are the pieces of one split span, named
+    by its first piece; `text` (the document's) gives the split span its text.
+    """
     out = Converted()
     if not isinstance(result, list):
         out.problems.append(f"the result is not a list but {type(result).__name__}")
@@ -52,15 +59,20 @@ def result_to_domain(result: Any, scheme: Scheme) -> Converted:
             _read_region(item, where, scheme, regions, out.problems)
         else:
             _read_answer(item, where, scheme, answers, out.problems)
+    readings = [r for r in (_read_arrow(a, scheme, regions, out.problems) for a in arrows) if r]
+    joins = [(source, target) for name, source, target in readings if name == CONTINUES]
+    alias = _join_pieces(regions, joins, text, out.problems)
     quotes = {rid: AttributionRecord(quote=rid) for rid, s in regions.items() if s.label == QUOTE}
     for region_id, values in answers.items():
-        if region_id not in quotes:
-            what = "is not a region" if region_id not in regions else "is not a Quote"
+        owner = alias.get(region_id, region_id)
+        if owner not in quotes:
+            what = "is not a region" if owner not in regions else "is not a Quote"
             out.problems.append(f"answers {sorted(values)} belong to {region_id!r}, which {what}")
             continue
-        quotes[region_id] = dataclasses.replace(quotes[region_id], **values)
-    for arrow in arrows:
-        _read_arrow(arrow, scheme, regions, quotes, out)
+        _answer(quotes, owner, values, out.problems)
+    for name, source, target in readings:
+        if name != CONTINUES:
+            _apply_relation(name, alias[source], alias[target], quotes, out)
     annotation = sort_annotation(
         AnnotationRecord(
             kind="",
@@ -123,24 +135,27 @@ def _read_answer(item: dict, where: str, scheme: Scheme, answers: dict, problems
         problems.append(f"{where}: unknown control {name!r} of type {item.get('type')!r}")
 
 
-def _read_arrow(arrow: dict, scheme: Scheme, regions: dict, quotes: dict, out: Converted) -> None:
+def _read_arrow(
+    arrow: dict, scheme: Scheme, regions: dict, problems: list[str]
+) -> tuple[str, str, str] | None:
+    """(relation name, source region, target region), or None with a problem."""
     source, target = arrow.get("from_id"), arrow.get("to_id")
     if arrow.get("direction") == "left":
         source, target = target, source
     missing = [end for end in (source, target) if end not in regions]
     if missing:
-        out.problems.append(f"dangling relation {source!r} -> {target!r}: {missing} not regions")
-        return
+        problems.append(f"dangling relation {source!r} -> {target!r}: {missing} not regions")
+        return None
     labels = arrow.get("labels") or []
     source_label, target_label = regions[source].label, regions[target].label
     if len(labels) > 1:
-        out.problems.append(f"relation {source!r} -> {target!r} has several labels {labels}")
-        return
+        problems.append(f"relation {source!r} -> {target!r} has several labels {labels}")
+        return None
     definition = scheme.relation(labels[0]) if labels else None
     if labels and definition is None:
-        out.problems.append(f"relation {source!r} -> {target!r} has unknown label {labels[0]!r}")
-        return
-    if definition is None or (definition.source, definition.target) != (source_label, target_label):
+        problems.append(f"relation {source!r} -> {target!r} has unknown label {labels[0]!r}")
+        return None
+    if definition is None or not definition.joins(source_label, target_label):
         # An unlabelled arrow, or one drawn backwards, is read from the labels at its ends.
         reverse = scheme.relation_between(target_label, source_label)
         forward = scheme.relation_between(source_label, target_label)
@@ -150,15 +165,69 @@ def _read_arrow(arrow: dict, scheme: Scheme, regions: dict, quotes: dict, out: C
             definition, source, target = reverse, target, source
         else:
             what = labels[0] if labels else "an unlabelled relation"
-            out.problems.append(
+            problems.append(
                 f"{what} cannot join a {source_label} to a {target_label} "
                 f"({source!r} -> {target!r})"
             )
+            return None
+    return definition.name, source, target
+
+
+def _join_pieces(
+    regions: dict[str, SpanRecord],
+    joins: list[tuple[str, str]],
+    text: str | None,
+    problems: list[str],
+) -> dict[str, str]:
+    """Replace each group of regions joined by `continues` with one split span (in place);
+    returns the span id each region now belongs to."""
+    parent = {region_id: region_id for region_id in regions}
+
+    def root(region_id: str) -> str:
+        while parent[region_id] != region_id:
+            parent[region_id] = parent[parent[region_id]]
+            region_id = parent[region_id]
+        return region_id
+
+    for source, target in joins:
+        parent[root(source)] = root(target)
+    groups: dict[str, list[SpanRecord]] = {}
+    for region_id, span in regions.items():
+        groups.setdefault(root(region_id), []).append(span)
+    alias = {region_id: region_id for region_id in regions}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda span: (span.start, span.end, span.id))
+        names = [span.id for span in members]
+        if text is None:
+            problems.append(f"the pieces {names} of a split span need the document text")
+            continue
+        if any(text[span.start : span.end] != span.text for span in members):
+            problems.append(f"the pieces {names} of a split span do not match the text")
+            continue
+        first = members[0]
+        for span in members:
+            del regions[span.id]
+            alias[span.id] = first.id
+        pieces = [(span.start, span.end) for span in members]
+        regions[first.id] = span_of_pieces(first.id, first.label, pieces, text)
+    return alias
+
+
+def _answer(quotes: dict, owner: str, values: dict[str, str], problems: list[str]) -> None:
+    current = quotes[owner]
+    for name, value in values.items():
+        if getattr(current, name) not in ("", value):
+            problems.append(f"the pieces of quote {owner!r} give two {name} values")
             return
-    _apply_relation(definition.name, source, target, quotes, out)
+    quotes[owner] = dataclasses.replace(current, **values)
 
 
 def _apply_relation(name: str, source: str, target: str, quotes: dict, out: Converted) -> None:
+    if source == target:
+        out.problems.append(f"a {name} relation joins {source!r} to itself")
+        return
     if name == COREF:
         relation = RelationRecord(COREF, source, target)
         if relation not in out.relations:
@@ -179,48 +248,73 @@ def domain_to_result(
     scheme: Scheme,
     scores: dict[str, float] | None = None,
 ) -> list[dict[str, Any]]:
-    """The Label Studio result for an annotation (discontinuous spans become their extent).
+    """The Label Studio result for an annotation.
 
-    `scores` (by span id) become the regions' confidence, shown to annotators.
+    A split span becomes one region per piece: the first keeps the span's id
+    and carries its choices and relations; each later piece (`<id>.2`, …) has a
+    `continues` arrow to the piece before it. `scores` (by span id) become the
+    regions' confidence, shown to annotators.
     """
     result: list[dict[str, Any]] = []
-    by_id = {span.id: span for span in spans}
+    first_pieces: dict[str, dict] = {}
+    joins: list[dict] = []
+    taken = {span.id for span in spans}
     for span in spans:
-        item = _item(scheme, span, scheme.span_control, "labels", labels=[span.label])
-        if scores and span.id in scores:
-            item["score"] = scores[span.id]
-        result.append(item)
+        previous = None
+        for number, (start, end) in enumerate(span.pieces, start=1):
+            region_id = span.id if number == 1 else _piece_id(span.id, number, taken)
+            piece = span.text[start - span.start : end - span.start]
+            value = {"start": start, "end": end, "text": piece}
+            item = _item(scheme, region_id, value, scheme.span_control, "labels", [span.label])
+            if scores and span.id in scores:
+                item["score"] = scores[span.id]
+            result.append(item)
+            if previous is None:
+                first_pieces[span.id] = value
+            else:
+                joins.append(_relation(region_id, previous, CONTINUES))
+            previous = region_id
     for attribution in attributions:
-        quote = by_id[attribution.quote]
+        quote = first_pieces[attribution.quote]
         for choice_set in scheme.choices:
             value = getattr(attribution, choice_set.name)
             if value:
-                result.append(_item(scheme, quote, choice_set.name, "choices", choices=[value]))
-        if attribution.speaker_name:
-            result.append(
-                _item(
-                    scheme,
-                    quote,
-                    scheme.speaker_name_control,
-                    "textarea",
-                    text=[attribution.speaker_name],
+                result.append(
+                    _item(scheme, attribution.quote, quote, choice_set.name, "choices", [value])
                 )
-            )
-        for name, target in ((SAID_BY, attribution.speaker), (CUE_OF, attribution.cue)):
+        if attribution.speaker_name:
+            name = [attribution.speaker_name]
+            control = scheme.speaker_name_control
+            result.append(_item(scheme, attribution.quote, quote, control, "textarea", name))
+        for relation, target in ((SAID_BY, attribution.speaker), (CUE_OF, attribution.cue)):
             if target is not None:
-                result.append(_relation(attribution.quote, target, name))
+                result.append(_relation(attribution.quote, target, relation))
     result.extend(_relation(r.source, r.target, r.type) for r in relations)
+    result.extend(joins)
     return result
 
 
-def _item(scheme: Scheme, span: SpanRecord, name: str, kind: str, **answer: Any) -> dict:
-    value = {"start": span.start, "end": span.end, "text": span.text, **answer}
+def _piece_id(span_id: str, number: int, taken: set[str]) -> str:
+    """A region id for a later piece of a split span, unlike any other span's id."""
+    candidate = f"{span_id}.{number}"
+    while candidate in taken:
+        candidate += "'"
+    taken.add(candidate)
+    return candidate
+
+
+_ANSWER_KEYS = {"labels": "labels", "choices": "choices", "textarea": "text"}
+
+
+def _item(
+    scheme: Scheme, region_id: str, value: dict, name: str, kind: str, answer: list[str]
+) -> dict:
     return {
-        "id": span.id,
+        "id": region_id,
         "from_name": name,
         "to_name": scheme.text_object,
         "type": kind,
-        "value": value,
+        "value": {**value, _ANSWER_KEYS[kind]: answer},
     }
 
 

@@ -132,7 +132,7 @@ def test_spacy_docbin_reads_back_with_spans_and_attributions(tmp_path):
         ("Speaker", "Ushakov"), ("Cue", "said"), ("Quote", "“both agreed.”"),
     ]  # fmt: skip
     assert doc.user_data["id"] == "a/doc-1"
-    assert list(doc.user_data["attributions"][0]["quote"]) == [13, 27]
+    assert [list(piece) for piece in doc.user_data["attributions"][0]["quote"]] == [[13, 27]]
     assert list(doc.user_data["misaligned"]) == [] and written.counts["misaligned spans"] == 0
 
 

@@ -91,7 +91,7 @@ def test_domain_to_label_studio_and_back_is_the_identity(example):
     result = domain_to_result(
         annotation.spans, annotation.attributions, annotation.relations, QUOTES_V1
     )
-    back = result_to_domain(result, QUOTES_V1)
+    back = result_to_domain(result, QUOTES_V1, text=text)
     assert back.problems == []
     assert back.spans == annotation.spans
     assert back.attributions == annotation.attributions
@@ -100,11 +100,75 @@ def test_domain_to_label_studio_and_back_is_the_identity(example):
 
 @given(annotations())
 def test_label_studio_to_domain_to_label_studio_keeps_what_the_scheme_knows(example):
-    _, annotation = example
+    text, annotation = example
     annotation = sort_annotation(complete_attributions(annotation))
     first = domain_to_result(annotation.spans, annotation.attributions, annotation.relations,
                              QUOTES_V1)  # fmt: skip
-    back = result_to_domain(first, QUOTES_V1)
+    back = result_to_domain(first, QUOTES_V1, text=text)
     second = domain_to_result(back.spans, back.attributions, back.relations, QUOTES_V1)
     key = lambda item: sorted(item.items(), key=str)  # noqa: E731
     assert sorted(map(str, map(key, first))) == sorted(map(str, map(key, second)))
+
+
+# --- split quotes: one region per piece, joined by `continues` -----------------------------
+
+SPLIT_TEXT = "“We will,” she said, “and soon.”"
+
+
+def region(region_id, label, start, end, **extra):
+    value = {"start": start, "end": end, "text": SPLIT_TEXT[start:end], "labels": [label]}
+    return {"id": region_id, "from_name": "span", "to_name": "text", "type": "labels",
+            "value": value, **extra}  # fmt: skip
+
+
+def choice(region_id, start, end, name, value):
+    return {"id": region_id, "from_name": name, "to_name": "text", "type": "choices",
+            "value": {"start": start, "end": end, "text": SPLIT_TEXT[start:end],
+                      "choices": [value]}}  # fmt: skip
+
+
+def arrow(source, target, *labels):
+    item = {"from_id": source, "to_id": target, "type": "relation", "direction": "right"}
+    return {**item, "labels": list(labels)} if labels else item
+
+
+UI_SPLIT = [
+    region("later", "Quote", 21, 32), region("first", "Quote", 0, 10),
+    region("she", "Speaker", 11, 14), region("said", "Cue", 15, 19),
+    choice("later", 21, 32, "stance", "support"), choice("first", 0, 10, "quote_type", "direct"),
+    arrow("first", "later"),  # unlabelled Quote -> Quote, drawn from the first piece
+    arrow("later", "she"), arrow("first", "said", "cue"),
+]  # fmt: skip
+
+
+def test_pieces_joined_in_the_ui_are_one_quote_named_by_its_first_piece():
+    converted = result_to_domain(UI_SPLIT, QUOTES_V1, text=SPLIT_TEXT)
+    assert converted.problems == []
+    quote = next(s for s in converted.spans if s.label == "Quote")
+    assert (quote.id, quote.fragments, quote.text) == ("first", ((0, 10), (21, 32)), SPLIT_TEXT)
+    [attribution] = converted.attributions
+    assert (attribution.quote, attribution.speaker, attribution.cue) == ("first", "she", "said")
+    assert (attribution.quote_type, attribution.stance) == ("direct", "support")
+
+
+def test_split_quotes_need_the_text_and_agreeing_pieces():
+    assert result_to_domain(UI_SPLIT, QUOTES_V1).problems == [
+        "the pieces ['first', 'later'] of a split span need the document text"
+    ]
+    clash = [*UI_SPLIT, choice("first", 0, 10, "stance", "oppose")]
+    assert result_to_domain(clash, QUOTES_V1, text=SPLIT_TEXT).problems == [
+        "the pieces of quote 'first' give two stance values"
+    ]
+    across = [*UI_SPLIT[:4], arrow("first", "said", "continues")]
+    assert result_to_domain(across, QUOTES_V1, text=SPLIT_TEXT).problems == [
+        "continues cannot join a Quote to a Cue ('first' -> 'said')"
+    ]
+
+
+def test_speaker_arrows_stay_coref_unless_labelled_continues():
+    speakers = [region("a", "Speaker", 11, 14), region("b", "Speaker", 0, 3)]
+    coref = result_to_domain([*speakers, arrow("a", "b")], QUOTES_V1, text=SPLIT_TEXT)
+    assert [(r.type, r.source, r.target) for r in coref.relations] == [("coref", "a", "b")]
+    joined = result_to_domain([*speakers, arrow("a", "b", "continues")], QUOTES_V1,
+                              text=SPLIT_TEXT)  # fmt: skip
+    assert [(s.id, s.fragments) for s in joined.spans] == [("b", ((0, 3), (11, 14)))]

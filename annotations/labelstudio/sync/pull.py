@@ -97,7 +97,7 @@ def store_annotations(
 def _annotation_write(
     document: Document, annotation: dict, scheme: Scheme, annotators: dict[int, str]
 ) -> AnnotationWrite:
-    converted = result_to_domain(annotation.get("result"), scheme)
+    converted = result_to_domain(annotation.get("result"), scheme, text=document.text)
     record = sort_annotation(
         complete_attributions(
             AnnotationRecord(
