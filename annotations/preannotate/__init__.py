@@ -9,6 +9,7 @@ by a short name.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from statistics import fmean
 
 from annotations.preannotate.attribute import Attribution, Found, attribute
@@ -27,6 +28,7 @@ from annotations.records import (
     RelationRecord,
     SpanRecord,
     sort_annotation,
+    span_of_pieces,
 )
 from annotations.scheme import COREF, CUE, QUOTE, SPEAKER
 
@@ -40,13 +42,13 @@ def preannotate(text: str, *, known_speakers: dict[str, str] | None = None) -> A
 
 
 def to_record(text: str, result: Attribution) -> AnnotationRecord:
-    spans: dict[tuple[str, int, int], SpanRecord] = {}
+    spans: dict[tuple[str, tuple[tuple[int, int], ...]], SpanRecord] = {}
 
-    def span(label: str, start: int, end: int) -> str:
-        key = (label, start, end)
+    def span(label: str, *pieces: tuple[int, int]) -> str:
+        key = (label, pieces)
         if key not in spans:
             prefix = label[0].lower()
-            spans[key] = SpanRecord(f"{prefix}{len(spans) + 1}", label, start, end, text[start:end])
+            spans[key] = span_of_pieces(f"{prefix}{len(spans) + 1}", label, pieces, text)
         return spans[key].id
 
     best: dict[tuple[int, int], Found] = {}
@@ -54,10 +56,11 @@ def to_record(text: str, result: Attribution) -> AnnotationRecord:
         if found.quote not in best or found.score > best[found.quote].score:
             best[found.quote] = found
     attributions, scores = [], {}
-    for found in best.values():
-        quote = span(QUOTE, *found.quote)
-        speaker = span(SPEAKER, found.speaker.start, found.speaker.end) if found.speaker else None
-        cue = span(CUE, *found.cue.chars) if found.cue is not None else None
+    for pieces, found in split_quotes(text, list(best.values())):
+        quote = span(QUOTE, *pieces)
+        speaker = span(SPEAKER, (found.speaker.start, found.speaker.end)) if found.speaker else None
+        cue = span(CUE, found.cue.chars) if found.cue is not None else None
+        words = " ".join(text[start:end] for start, end in pieces)
         attributions.append(
             AttributionRecord(
                 quote=quote,
@@ -65,7 +68,7 @@ def to_record(text: str, result: Attribution) -> AnnotationRecord:
                 cue=cue,
                 speaker_name=found.entity,
                 quote_type=found.quote_type,
-                claim_type=claim_hint(text[found.quote[0] : found.quote[1]], found),
+                claim_type=claim_hint(words, found),
             )
         )
         scores[quote] = round(found.score, 2)
@@ -82,20 +85,66 @@ def to_record(text: str, result: Attribution) -> AnnotationRecord:
     return _renumber(sort_annotation(record))
 
 
+def split_quotes(text: str, found: list[Found]) -> list[tuple[tuple[tuple[int, int], ...], Found]]:
+    """Each quote's pieces: one sentence quoted on either side of its speaker and cue
+    ('"A," she said, "b."') is one quote in two pieces. Two sentences either side of
+    the cue ('"A," she said. "B."') stay two quotes of the same speaker and cue."""
+    ordered = sorted(found, key=lambda f: f.quote)
+    # Only quotes that share a cue can be one quote: look for partners among those.
+    by_cue: dict[tuple[int, int], list[int]] = {}
+    for index, item in enumerate(ordered):
+        if item.cue is not None:
+            by_cue.setdefault(item.cue.chars, []).append(index)
+    merged: list[tuple[tuple[tuple[int, int], ...], Found]] = []
+    taken: set[int] = set()
+    for i, first in enumerate(ordered):
+        if i in taken:
+            continue
+        sharing = by_cue.get(first.cue.chars, []) if first.cue is not None else []
+        after = (j for j in sharing if j > i and j not in taken)
+        partner = next((j for j in after if _continues(text, first, ordered[j])), None)
+        if partner is None:
+            merged.append(((first.quote,), first))
+            continue
+        second = ordered[partner]
+        taken.add(partner)
+        kind = first.quote_type if first.quote_type == second.quote_type else "mixed"
+        score = max(first.score, second.score)
+        merged.append(((first.quote, second.quote), replace(first, quote_type=kind, score=score)))
+    return merged
+
+
+def _continues(text: str, first: Found, second: Found) -> bool:
+    """`second` goes on with `first`'s sentence after the cue they share."""
+    if first.cue is None or second.cue is None or first.cue.chars != second.cue.chars:
+        return False
+    if _mention(first.speaker) != _mention(second.speaker):
+        return False
+    start, end = first.cue.chars
+    if not (first.quote[1] <= start and end <= second.quote[0]):
+        return False
+    between = text[first.quote[1] : second.quote[0]]
+    return "\n" not in between and between.rstrip()[-1:] not in ("", ".", "!", "?")
+
+
+def _mention(mention: Mention | None) -> tuple[int, int] | None:
+    return (mention.start, mention.end) if mention is not None else None
+
+
 def _coref(mentions: list[Mention], spans: dict, span) -> list[RelationRecord]:
     relations = []
-    used = {(key[1], key[2]) for key in spans if key[0] == SPEAKER}
+    used = {key[1] for key in spans if key[0] == SPEAKER}
     for mention in mentions:
         if mention.kind != "pronoun" or mention.antecedent is None:
             continue
-        if (mention.start, mention.end) not in used:
+        if ((mention.start, mention.end),) not in used:
             continue
         antecedent = mention.antecedent
         relations.append(
             RelationRecord(
                 COREF,
-                span(SPEAKER, mention.start, mention.end),
-                span(SPEAKER, antecedent.start, antecedent.end),
+                span(SPEAKER, (mention.start, mention.end)),
+                span(SPEAKER, (antecedent.start, antecedent.end)),
             )
         )
     return relations

@@ -46,12 +46,25 @@ def test_direct_quotes_with_their_cue_before_or_after(text, row):
     assert found(text) == [row]
 
 
-def test_a_quote_split_around_its_cue_keeps_speaker_and_cue():
+def test_two_sentences_either_side_of_the_cue_are_two_quotes_of_one_speaker():
     text = '"We tried," said Omar Haddad, the team\'s captain. "We just ran out of time."'
     assert found(text) == [
         ('"We tried,"', "Omar Haddad", "said", "Omar Haddad", "direct"),
         ('"We just ran out of time."', "Omar Haddad", "said", "Omar Haddad", "direct"),
     ]
+
+
+def test_one_sentence_split_around_its_cue_is_one_quote_in_two_pieces():
+    text = '"We tried," said Omar Haddad, the team\'s captain, "but we ran out of time."'
+    record = preannotate(text)
+    [attribution] = record.attributions
+    spans = record.span_by_id()
+    quote = spans[attribution.quote]
+    first, second = '"We tried,"', '"but we ran out of time."'
+    assert [text[s:e] for s, e in quote.fragments] == [first, second]
+    assert quote.text == text and quote.text == text[quote.start : quote.end]
+    assert (spans[attribution.speaker].text, spans[attribution.cue].text) == ("Omar Haddad", "said")
+    assert attribution.quote_type == "direct"
 
 
 def test_a_question_followed_by_asked_is_the_question_only():
