@@ -107,7 +107,6 @@ def annotation_with_provenance(annotation: AnnotationRecord) -> AnnotationRecord
         annotation.source_key = f"import:prediction:{model_version}"
     else:
         annotation.kind = AnnotationKind.IMPORTED
-        annotation.annotator = str(provenance.get("adjudicator") or "")
         annotation.source_key = "import:imported"
     return annotation
 

@@ -13,23 +13,17 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.utils import timezone
 from django_tasks import task
 
-from annotations.exporters import ExportError
-from annotations.importers.normalize import InputError
+from annotations.errors import DomainError
 from annotations.labelstudio import sync
 from annotations.labelstudio.client import LabelStudioError
-from annotations.models import Collection, Job
-from annotations.services.exports import export_folder, export_gold
-from annotations.services.import_files import (
-    ImportOptionsError,
-    discover_sources,
-    files_import,
-    import_profile,
-)
+from annotations.models import Job
+from annotations.services import review
+from annotations.services.exports import DEFAULT_SEED, DEFAULT_SPLIT, export_folder, export_gold
+from annotations.services.import_files import discover_sources, files_import, import_profile
 from annotations.services.imports import ImportFailed
+from annotations.services.jobs import job_begin, job_finish, job_progress
 from annotations.services.preannotation import collection_preannotate
 
 
@@ -42,48 +36,24 @@ class JobFailed(Exception):
 
 
 # Failures that are the input's or Label Studio's, reported on the job as they are.
-EXPECTED = (
-    ImportFailed,
-    ImportOptionsError,
-    InputError,
-    LabelStudioError,
-    sync.SyncError,
-    ExportError,
-    OSError,
-)
-
-
-def job_start(
-    *, kind: str, collection: Collection, user: AbstractBaseUser | None, params: dict | None = None
-) -> Job:
-    """Record the job and hand it to the worker (or run it now, with the immediate backend)."""
-    job = Job.objects.create(kind=kind, collection=collection, created_by=user, params=params or {})
-    run_job.enqueue(job.pk)
-    job.refresh_from_db()
-    return job
+EXPECTED = (DomainError, LabelStudioError, OSError)
 
 
 @task()
 def run_job(job_id: int) -> None:
-    job = Job.objects.select_related("collection").get(pk=job_id)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    job = Job.objects.select_related("collection", "created_by").get(pk=job_id)
+    job_begin(job=job)
     try:
         result = RUNNERS[job.kind](job)
     except JobFailed as failure:
-        _finish(job, Job.Status.FAILED, result=failure.result, error=str(failure))
+        job_finish(job=job, status=Job.Status.FAILED, result=failure.result, error=str(failure))
     except EXPECTED as error:
-        _finish(job, Job.Status.FAILED, error=_describe(error))
+        job_finish(job=job, status=Job.Status.FAILED, error=_describe(error))
     except Exception as error:  # noqa: BLE001 - an unexpected failure is still the job's to report
-        _finish(job, Job.Status.FAILED, error=f"{type(error).__name__}: {error}")
+        job_finish(job=job, status=Job.Status.FAILED, error=f"{type(error).__name__}: {error}")
         raise
     else:
-        _finish(job, Job.Status.DONE, result=result)
-
-
-def _finish(job: Job, status: str, *, result: dict | None = None, error: str = "") -> None:
-    Job.objects.filter(pk=job.pk).update(
-        status=status, result=result or {}, error=error, finished_at=timezone.now()
-    )
+        job_finish(job=job, status=Job.Status.DONE, result=result)
 
 
 def _describe(error: Exception) -> str:
@@ -92,29 +62,13 @@ def _describe(error: Exception) -> str:
     return str(error)
 
 
-def _progress(job: Job, total: int | None = None) -> Callable[[int], None]:
-    """A counter that records progress on the job about a hundred times at most."""
-    Job.objects.filter(pk=job.pk).update(total=total, done=0)
-    step = max(1, (total or 0) // 100)
-    done = written = 0
-
-    def advance(count: int) -> None:
-        nonlocal done, written
-        done += count
-        if done - written >= step or done == total:
-            Job.objects.filter(pk=job.pk).update(done=done)
-            written = done
-
-    return advance
-
-
 def _import(job: Job) -> dict[str, Any]:
     folder = Path(job.params["folder"])
     try:
         sources, warnings = discover_sources(
             [folder], job.params.get("format", "auto"), as_gold=job.params.get("as_gold", False)
         )
-        advance = _progress(job, len(sources))
+        advance = job_progress(job=job, total=len(sources))
         report = files_import(
             collection=job.collection,
             sources=sources,
@@ -157,7 +111,7 @@ def _import(job: Job) -> dict[str, Any]:
 
 
 def _preannotate(job: Job) -> dict[str, Any]:
-    advance = _progress(job, job.collection.documents.count())
+    advance = job_progress(job=job, total=job.collection.documents.count())
     return asdict(collection_preannotate(collection=job.collection, on_batch=advance))
 
 
@@ -170,7 +124,7 @@ def _setup(job: Job) -> dict[str, Any]:
 
 
 def _push(job: Job) -> dict[str, Any]:
-    advance = _progress(job, job.collection.documents.count())
+    advance = job_progress(job=job, total=job.collection.documents.count())
     with sync.client_from_settings() as client:
         return asdict(sync.push(collection=job.collection, client=client, on_batch=advance))
 
@@ -190,18 +144,25 @@ def _pull(job: Job) -> dict[str, Any]:
 
 def _export(job: Job) -> dict[str, Any]:
     params = job.params
-    advance = _progress(job, job.collection.documents.count())
+    advance = job_progress(job=job, total=job.collection.documents.count())
     export = export_gold(
         collection=job.collection,
         fmt=params["format"],
         out=export_folder(collection=job.collection, fmt=params["format"]),
-        split=params.get("split", "0.8,0.1,0.1"),
-        seed=params.get("seed", 13),
+        split=params.get("split", DEFAULT_SPLIT),
+        seed=params.get("seed", DEFAULT_SEED),
         include_unreviewed=params.get("include_unreviewed", False),
         user=job.created_by,
         on_item=lambda item: advance(1),
     )
     return {"export": export.pk, "counts": export.counts}
+
+
+def _gold_push(job: Job) -> dict[str, Any]:
+    document = job.collection.documents.get(pk=job.params["document"])
+    with sync.client_from_settings() as client:
+        annotation_id = review.gold_push(document=document, client=client)
+    return {"document": document.pk, "ls_annotation_id": annotation_id}
 
 
 RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {
@@ -211,4 +172,5 @@ RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {
     Job.Kind.PUSH: _push,
     Job.Kind.PULL: _pull,
     Job.Kind.EXPORT: _export,
+    Job.Kind.GOLD_PUSH: _gold_push,
 }

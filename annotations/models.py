@@ -87,7 +87,8 @@ class Speaker(models.Model):
     """A canonical source: every mention that refers to one person or body points here."""
 
     name = models.CharField(max_length=300)
-    # Lower-cased name, unique, so "Yury Ushakov" and "yury ushakov" are one speaker.
+    # Lower-cased name, unique, so "Yury Ushakov" and "yury ushakov" are one speaker
+    # (set by services.speakers, which check it against aliases too).
     key = models.CharField(max_length=300, unique=True, editable=False)
     external_id = models.CharField(
         max_length=100, blank=True, help_text="An identifier elsewhere, e.g. a Wikidata QID."
@@ -108,10 +109,6 @@ class Speaker(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        self.key = speaker_key(self.name)
-        super().save(*args, **kwargs)
-
 
 class SpeakerAlias(models.Model):
     """Another name for a speaker ("Ushakov", "the Kremlin aide")."""
@@ -127,10 +124,6 @@ class SpeakerAlias(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        self.key = speaker_key(self.name)
-        super().save(*args, **kwargs)
-
 
 def speaker_key(name: str) -> str:
     return " ".join(name.split()).casefold()
@@ -144,26 +137,34 @@ class AnnotationKindChoices(models.TextChoices):
 
 
 class Annotator(models.Model):
-    """A person who labels in Label Studio, by their Label Studio user id and email."""
+    """A person whose annotations the service keeps: a Label Studio user (by id, with the
+    email and name Label Studio knows) or a name an imported corpus gave."""
 
     ls_user_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
     email = models.EmailField(blank=True)
     name = models.CharField(max_length=200, blank=True)
+    # The label in lower case, unique: "ann@example.com" from an import and the Label
+    # Studio user with that email are one annotator (set by the services that write here).
+    key = models.CharField(max_length=254, unique=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["email", "ls_user_id"]
+        ordering = ["key"]
 
     def __str__(self) -> str:
-        return self.email or self.name or f"Label Studio user {self.ls_user_id}"
+        return self.label
 
     @property
     def label(self) -> str:
-        """How annotations name this annotator: the email, or a stable stand-in."""
-        return self.email or f"ls-user-{self.ls_user_id}"
+        """How annotations name this annotator: the email, the name, or a stable stand-in."""
+        return annotator_label(self.email, self.name, self.ls_user_id)
+
+
+def annotator_label(email: str, name: str, ls_user_id: int | None) -> str:
+    return email or name or f"ls-user-{ls_user_id}"
 
 
 class LabelStudioTombstone(models.Model):
@@ -181,8 +182,13 @@ class Annotation(models.Model):
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="annotations")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    annotator = models.CharField(
-        max_length=254, blank=True, help_text="Label Studio user email or annotator name."
+    # Whose annotation it is (human annotations; gold names its adjudicator in provenance).
+    annotator = models.ForeignKey(
+        Annotator,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="annotations",
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -230,8 +236,19 @@ class Annotation(models.Model):
         indexes = [models.Index(fields=["document", "kind"])]
 
     def __str__(self) -> str:
-        who = self.annotator or self.model_version or "unknown"
+        who = self.made_by or self.model_version or "unknown"
         return f"{self.get_kind_display()} by {who} on {self.document}"
+
+    @property
+    def annotator_label(self) -> str:
+        return self.annotator.label if self.annotator_id else ""
+
+    @property
+    def made_by(self) -> str:
+        """Who made it: the annotator, or for gold the reviewer who adjudicated it."""
+        if self.annotator_id:
+            return self.annotator.label
+        return str((self.provenance or {}).get("adjudicator", "")) if self.kind == "gold" else ""
 
     @property
     def needs_review(self) -> bool:
@@ -343,6 +360,7 @@ class Job(models.Model):
         PUSH = "labelstudio_push"
         PULL = "labelstudio_pull"
         EXPORT = "export"
+        GOLD_PUSH = "labelstudio_gold_push"
 
     class Status(models.TextChoices):
         QUEUED = "queued"

@@ -29,14 +29,3 @@ PERMISSIONS = {
     ],
     ANNOTATORS: ["view_collection", "view_document", "view_annotation"],
 }
-
-
-def ensure_groups(group_model, permission_model) -> None:
-    """Create or repair the groups (models passed in, so migrations can call it too)."""
-    for name, codenames in PERMISSIONS.items():
-        group, _ = group_model.objects.get_or_create(name=name)
-        group.permissions.set(
-            permission_model.objects.filter(
-                content_type__app_label="annotations", codename__in=codenames
-            )
-        )

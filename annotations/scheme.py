@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from xml.sax.saxutils import quoteattr
 
+from annotations.errors import DomainError
 from annotations.records import AnnotationRecord, AttributionRecord
 
 QUOTE, SPEAKER, CUE = "Quote", "Speaker", "Cue"
@@ -160,7 +161,7 @@ SCHEMES: dict[str, Scheme] = {QUOTES_V1.name: QUOTES_V1}
 DEFAULT_SCHEME = QUOTES_V1.name
 
 
-class UnknownScheme(LookupError):
+class UnknownScheme(DomainError, LookupError):
     pass
 
 

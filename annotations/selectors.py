@@ -38,7 +38,7 @@ def _record(
     order = {span.pk: index for index, span in enumerate(spans)}
     return AnnotationRecord(
         kind=annotation.kind,
-        annotator=annotation.annotator,
+        annotator=annotation.annotator_label,
         spans=[_span_record(span) for span in spans],
         attributions=[
             AttributionRecord(
@@ -70,40 +70,71 @@ def _span_record(span: Span) -> SpanRecord:
     return SpanRecord(span.region_id, span.label, span.start, span.end, span.text, fragments)
 
 
-def human_versions(documents: QuerySet) -> Iterator[DocumentVersions]:
-    """Each document's latest human annotation per annotator, a chunk at a time."""
-    annotations = (
-        Annotation.objects.filter(document__in=documents, kind=Annotation.Kind.HUMAN)
-        .select_related("document")
-        .only(
-            "pk",
-            "kind",
-            "annotator",
-            "document__external_id",
-            "model_version",
-            "score",
-            "source_key",
-            "provenance",
-            "lead_time",
-            "updated_at",
-        )
-        .order_by("document_id", "annotator", "-updated_at", "-pk")
-    )
+# The fields of an Annotation that rebuilding its record reads (never raw or its text).
+RECORD_FIELDS = (
+    "pk",
+    "document_id",
+    "kind",
+    "annotator__ls_user_id",
+    "annotator__email",
+    "annotator__name",
+    "model_version",
+    "score",
+    "source_key",
+    "provenance",
+    "lead_time",
+    "updated_at",
+)
+
+
+def counted(annotations: QuerySet) -> QuerySet:
+    """The annotations that count for review, agreement and export: none that breaks the
+    scheme (Label Studio stored it as sent; its problems are listed in the admin)."""
+    return annotations.filter(problems=[]).select_related("annotator").only(*RECORD_FIELDS)
+
+
+def human_versions_by_document(document_ids: list[int]) -> dict[int, dict[str, Annotation]]:
+    """Each document's latest counted human annotation per annotator, by annotator label."""
+    humans = counted(
+        Annotation.objects.filter(document_id__in=document_ids, kind=Annotation.Kind.HUMAN)
+    ).order_by("document_id", "annotator_id", "-updated_at", "-pk")
     latest: dict[int, dict[str, Annotation]] = defaultdict(dict)
-    for annotation in annotations.iterator(chunk_size=2000):
-        latest[annotation.document_id].setdefault(annotation.annotator, annotation)
-    document_ids = [d for d, versions in latest.items() if len(versions) >= 2]
+    for annotation in humans:
+        name = annotation.annotator_label or f"annotation {annotation.pk}"
+        latest[annotation.document_id].setdefault(name, annotation)
+    return latest
+
+
+def current_gold(document_ids: list[int]) -> dict[int, Annotation]:
+    """Each document's gold annotation (the newest, should there be several)."""
+    golds = counted(
+        Annotation.objects.filter(document_id__in=document_ids, kind=Annotation.Kind.GOLD)
+    ).order_by("document_id", "-updated_at", "-pk")
+    found: dict[int, Annotation] = {}
+    for gold in golds:
+        found.setdefault(gold.document_id, gold)
+    return found
+
+
+def human_versions(documents: QuerySet) -> Iterator[DocumentVersions]:
+    """Each document's versions (human_versions_by_document) where two or more annotators
+    labelled it, a chunk of documents at a time, with the document's text."""
+    document_ids = list(documents.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(document_ids), 200):
         chunk_ids = document_ids[start : start + 200]
-        texts = dict(Document.objects.filter(pk__in=chunk_ids).values_list("pk", "text"))
-        chunk = [latest[d] for d in chunk_ids]
-        records = annotation_records([a for versions in chunk for a in versions.values()])
-        for document_id, versions in zip(chunk_ids, chunk, strict=True):
-            first = next(iter(versions.values()))
+        latest = human_versions_by_document(chunk_ids)
+        chunk_ids = [d for d in chunk_ids if len(latest.get(d, {})) >= 2]
+        if not chunk_ids:
+            continue
+        rows = Document.objects.filter(pk__in=chunk_ids).values_list("pk", "external_id", "text")
+        texts = {pk: (external_id, text) for pk, external_id, text in rows}
+        records = annotation_records([a for d in chunk_ids for a in latest[d].values()])
+        for document_id in chunk_ids:
+            external_id, text = texts[document_id]
             yield DocumentVersions(
-                first.document.external_id,
-                {name: records[a.pk] for name, a in versions.items()},
-                texts[document_id],
+                external_id,
+                {name: records[a.pk] for name, a in latest[document_id].items()},
+                text,
             )
 
 
@@ -146,34 +177,14 @@ def export_items(
 
 
 def _chosen_annotations(document_ids: list[int], include_unreviewed: bool) -> dict[int, Annotation]:
-    kinds = [Annotation.Kind.GOLD, *([Annotation.Kind.HUMAN] if include_unreviewed else [])]
-    candidates = (
-        Annotation.objects.filter(document_id__in=document_ids, kind__in=kinds)
-        .only(
-            "pk",
-            "document_id",
-            "kind",
-            "annotator",
-            "provenance",
-            "model_version",
-            "score",
-            "source_key",
-            "lead_time",
-            "updated_at",
-        )
-        .order_by("document_id", "-updated_at", "-pk")
-    )
-    gold: dict[int, Annotation] = {}
-    humans: dict[int, list[Annotation]] = defaultdict(list)
-    for annotation in candidates:
-        if annotation.kind == Annotation.Kind.GOLD:
-            gold.setdefault(annotation.document_id, annotation)
-        else:
-            humans[annotation.document_id].append(annotation)
-    for document_id, versions in humans.items():
-        if document_id not in gold and len(versions) == 1:
-            gold[document_id] = versions[0]
-    return gold
+    """The gold of each document, or (if asked) its only human version when it has no gold."""
+    chosen = current_gold(document_ids)
+    if include_unreviewed:
+        waiting = [d for d in document_ids if d not in chosen]
+        for document_id, versions in human_versions_by_document(waiting).items():
+            if len(versions) == 1:
+                chosen[document_id] = next(iter(versions.values()))
+    return chosen
 
 
 def _export_provenance(annotation: Annotation, scheme: str) -> dict:
@@ -185,10 +196,8 @@ def _export_provenance(annotation: Annotation, scheme: str) -> dict:
             based_on = sorted({a for a in provenance.get("based_on_annotators", []) if a})
             if based_on:
                 provenance["annotators"] = based_on
-        if annotation.annotator and not provenance.get("adjudicator"):
-            provenance["adjudicator"] = annotation.annotator
     else:
-        provenance.update(quality="silver", annotator=annotation.annotator)
+        provenance.update(quality="silver", annotator=annotation.annotator_label)
     return dict(sorted(provenance.items()))
 
 

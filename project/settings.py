@@ -215,3 +215,5 @@ TASKS = {
 }
 UPLOAD_DIR = Path(os.getenv("UPLOAD_DIR", VAR_DIR / "uploads"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+# One import may send as many files as the API allows (ImportRequestSerializer).
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000

@@ -17,5 +17,6 @@ urlpatterns = [
     path("ml/train", ml_backend.training, name="ml-train"),
 ]
 
+handler400 = "annotations.api.errors.bad_request"
 handler404 = "annotations.api.errors.not_found"
 handler500 = "annotations.api.errors.server_error"

@@ -21,7 +21,7 @@ def roles(db) -> None:
     """The role groups (a flush by a transactional test removes what migrations made)."""
     from django.contrib.auth.models import Group, Permission
 
-    from annotations.roles import ensure_groups
+    from annotations.services.users import ensure_groups
 
     ensure_groups(Group, Permission)
 

@@ -6,6 +6,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from annotations.models import Annotation, Document, Speaker
+from annotations.services import speaker_create
 from tests import factories
 
 
@@ -109,7 +110,7 @@ class AdminTestCase(TestCase):
     def test_speaker_list_and_merge_action(self):
         url = reverse("admin:annotations_speaker_changelist")
         trump = Speaker.objects.get(name="Donald Trump")
-        duplicate = Speaker.objects.create(name="D. J. Trump")
+        duplicate = speaker_create(name="D. J. Trump")
         ids = [str(trump.pk), str(duplicate.pk)]
         confirm = self.client.post(url, {"action": "merge_speakers", "_selected_action": ids})
         self.assertContains(confirm, "Choose the speaker to keep")

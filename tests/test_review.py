@@ -55,8 +55,8 @@ def test_accepting_the_defaults_makes_gold_from_both_versions(client, demo, revi
     response = client.post(url(riverton()), {"action": "accept"}, follow=True)
     assert b"Accepted as gold." in response.content
     gold = Annotation.objects.get(document=riverton(), kind="gold")
-    assert (gold.annotator, gold.reviewer, gold.source_key) == ("rita", reviewer, "review")
-    assert sorted(gold.based_on.values_list("annotator", flat=True)) == [
+    assert (gold.made_by, gold.reviewer, gold.source_key) == ("rita", reviewer, "review")
+    assert sorted(gold.based_on.values_list("annotator__email", flat=True)) == [
         "ann@example.com",
         "bob@example.com",
     ]
@@ -112,7 +112,7 @@ def test_reject_and_send_back(client, demo, reviewer, settings):
 def test_a_single_version_can_be_accepted(client, demo, reviewer):
     client.force_login(reviewer)
     doc = riverton()
-    doc.annotations.filter(annotator="bob@example.com").delete()
+    doc.annotations.filter(annotator__email="bob@example.com").delete()
     html = client.get(url(doc)).content.decode()
     assert html.count('class="unit agreed"') == 6
     client.post(url(doc), {"action": "accept"})

@@ -31,7 +31,9 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     gold = annotations.filter(kind=Annotation.Kind.GOLD)
     svg = [
         charts.bar_chart(_by_status(documents), title="Documents by status"),
-        charts.bar_chart(_counted(humans, "annotator"), title="Human annotations per annotator"),
+        charts.bar_chart(
+            _counted(humans, "annotator__key"), title="Human annotations per annotator"
+        ),
         charts.column_chart(_per_day(humans), title=f"Human annotations per day, last {DAYS} days"),
         charts.bar_chart(
             _counted(Span.objects.filter(annotation__in=gold), "label"), title="Gold spans by label"

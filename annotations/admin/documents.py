@@ -14,7 +14,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from annotations import services
-from annotations.admin.exports import export_gold_dataset
+from annotations.admin.calls import ServiceAdmin
+from annotations.admin.exports import export_gold_dataset, job_message
 from annotations.admin.rendering import render_highlights, span_pieces
 from annotations.admin.review import review_view
 from annotations.importers.normalize import normalize_newlines
@@ -26,11 +27,11 @@ from annotations.models import (
     Attribution,
     Collection,
     Document,
+    Job,
     Span,
     Speaker,
     SpeakerAlias,
 )
-from annotations.records import text_hash
 
 
 def count_of(model: type[models.Model], field: str) -> Subquery:
@@ -52,7 +53,7 @@ KIND_PREFERENCE = [
 
 
 @admin.register(Collection)
-class CollectionAdmin(admin.ModelAdmin):
+class CollectionAdmin(ServiceAdmin, admin.ModelAdmin):
     list_display = [
         "name",
         "title",
@@ -65,7 +66,7 @@ class CollectionAdmin(admin.ModelAdmin):
     search_fields = ["name", "title"]
     readonly_fields = ["ls_project_id", "ls_pulled_at", "created_at"]
     filter_horizontal = ["members"]
-    actions = [export_gold_dataset]
+    actions = [export_gold_dataset, "push_to_label_studio", "pull_from_label_studio"]
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("annotations.add_export")
@@ -87,6 +88,36 @@ class CollectionAdmin(admin.ModelAdmin):
     @admin.display(description="gold", ordering="gold_total")
     def gold_count(self, obj: Collection) -> int:
         return obj.gold_total
+
+    def save_model(self, request: HttpRequest, obj: Collection, form, change: bool) -> None:
+        settings = {
+            name: form.cleaned_data[name]
+            for name in ("name", "title", "overlap", "scheme", "guidelines", "members")
+            if name in form.cleaned_data
+        }
+        if change:
+            saved = services.collection_update(collection=obj, **settings)
+        else:
+            saved = services.collection_create(**settings)
+        obj.pk = saved.pk
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """Members were saved with the collection, by the service."""
+
+    @admin.action(
+        description="Push to Label Studio (documents become tasks)", permissions=["change"]
+    )
+    def push_to_label_studio(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._start(request, queryset, Job.Kind.PUSH, "push")
+
+    @admin.action(description="Pull annotations from Label Studio", permissions=["change"])
+    def pull_from_label_studio(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._start(request, queryset, Job.Kind.PULL, "pull")
+
+    def _start(self, request: HttpRequest, queryset: QuerySet, kind: str, what: str) -> None:
+        for collection in queryset:
+            job = services.job_start(kind=kind, collection=collection, user=request.user)
+            self.message_user(request, job_message(job, f"{what} of {collection}"))
 
 
 def _formfield(field: models.Field, **kwargs) -> forms.Field | None:
@@ -116,7 +147,7 @@ class DocumentForm(forms.ModelForm):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ServiceAdmin, admin.ModelAdmin):
     form = DocumentForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "admin/annotations/document/change_form.html"
@@ -133,6 +164,10 @@ class DocumentAdmin(admin.ModelAdmin):
     list_select_related = ["collection"]
     search_fields = ["=external_id", "title"]
     readonly_fields = ["text_hash", "ls_task_id", "created_at", "updated_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Document | None = None) -> list:
+        fixed = ["collection", "external_id"] if obj is not None else []
+        return [*fixed, *self.readonly_fields]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)
@@ -160,13 +195,11 @@ class DocumentAdmin(admin.ModelAdmin):
         return obj.annotation_total
 
     def save_model(self, request: HttpRequest, obj: Document, form, change: bool) -> None:
-        if change and "text" in form.changed_data:
-            new_text, obj.text = obj.text, form.initial["text"]
-            super().save_model(request, obj, form, change)
-            services.document_update_text(document=obj, text=new_text)
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        if change:
+            services.document_update(document=Document.objects.get(pk=obj.pk), **fields)
         else:
-            obj.text_hash = text_hash(obj.text)
-            super().save_model(request, obj, form, change)
+            obj.pk = services.document_create(**form.cleaned_data).pk
 
     def get_urls(self):
         review_url = path(
@@ -279,7 +312,7 @@ class AnnotationAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     list_filter = ["kind", "document__collection", NeedsReviewFilter]
-    list_select_related = ["document"]
+    list_select_related = ["document", "annotator"]
     search_fields = ["annotator", "=document__external_id", "document__title"]
     inlines = [SpanInline, AttributionInline]
     readonly_fields = [
@@ -354,7 +387,7 @@ class SpeakerAliasInline(admin.TabularInline):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(ServiceAdmin, admin.ModelAdmin):
     list_display = ["name", "external_id", "alias_names", "attribution_count"]
     search_fields = ["name", "aliases__name", "=external_id"]
     inlines = [SpeakerAliasInline]
@@ -375,6 +408,25 @@ class SpeakerAdmin(admin.ModelAdmin):
     @admin.display(description="quotes", ordering="attribution_total")
     def attribution_count(self, obj: Speaker) -> int:
         return obj.attribution_total
+
+    def save_model(self, request: HttpRequest, obj: Speaker, form, change: bool) -> None:
+        fields = {k: form.cleaned_data[k] for k in ("name", "external_id", "description")}
+        if change:
+            saved = services.speaker_update(speaker=obj, **fields)
+        else:
+            saved = services.speaker_create(**fields)
+        obj.pk, obj.key = saved.pk, saved.key
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        """Aliases go through the registry's rules (a name is one speaker's only)."""
+        speaker = form.instance
+        for alias_form in formset.forms:
+            data = getattr(alias_form, "cleaned_data", None) or {}
+            alias = alias_form.instance
+            if alias.pk and (data.get("DELETE") or alias_form.has_changed()):
+                services.speaker_alias_remove(alias=alias)
+            if data.get("name") and not data.get("DELETE") and alias_form.has_changed():
+                services.speaker_add_alias(speaker=speaker, name=data["name"])
 
     @admin.action(description="Merge selected speakers into one", permissions=["change"])
     def merge_speakers(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:

@@ -12,15 +12,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from annotations.exporters import FORMATS, ExportError
-from annotations.models import Export
-from annotations.services.exports import (
-    DEFAULT_SEED,
-    DEFAULT_SPLIT,
-    export_archive,
-    export_folder,
-    export_gold,
-)
+from annotations.admin.calls import run
+from annotations.exporters import FORMATS, ExportError, parse_split
+from annotations.models import Export, Job
+from annotations.services.exports import DEFAULT_SEED, DEFAULT_SPLIT, export_archive
+from annotations.services.jobs import job_retry, job_start
 
 
 class ExportForm(forms.Form):
@@ -36,28 +32,19 @@ class ExportForm(forms.Form):
 def export_gold_dataset(
     modeladmin, request: HttpRequest, queryset: QuerySet
 ) -> HttpResponse | None:
+    """Ask for the options, then start an export job per collection (as the API does)."""
     form = ExportForm(request.POST if "confirm" in request.POST else None)
     if "confirm" in request.POST and form.is_valid():
+        data = form.cleaned_data
+        try:
+            parse_split(data["split"])
+        except ExportError as error:
+            modeladmin.message_user(request, str(error), messages.ERROR)
+            return None
         for collection in queryset:
-            data = form.cleaned_data
-            try:
-                export = export_gold(
-                    collection=collection,
-                    fmt=data["format"],
-                    out=export_folder(collection=collection, fmt=data["format"]),
-                    split=data["split"],
-                    seed=data["seed"],
-                    include_unreviewed=data["include_unreviewed"],
-                    user=request.user,
-                )
-            except ExportError as error:
-                modeladmin.message_user(request, f"{collection}: {error}", messages.ERROR)
-                continue
-            url = reverse("admin:annotations_export_download", args=[export.pk])
-            modeladmin.message_user(
-                request,
-                format_html('Exported {}: <a href="{}">download the zip</a>.', collection, url),
-            )
+            job = job_start(kind=Job.Kind.EXPORT, collection=collection, user=request.user,
+                            params=data)  # fmt: skip
+            modeladmin.message_user(request, job_message(job, f"export of {collection}"))
         return None
     context = {
         **modeladmin.admin_site.each_context(request),
@@ -68,6 +55,50 @@ def export_gold_dataset(
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/annotations/collection/export.html", context)
+
+
+def job_message(job: Job, what: str) -> str:
+    """What the admin says on starting a job: where to follow it, or how it ended."""
+    url = reverse("admin:annotations_job_change", args=[job.pk])
+    if job.status == Job.Status.DONE and job.kind == Job.Kind.EXPORT:
+        download = reverse("admin:annotations_export_download", args=[job.result["export"]])
+        return format_html(
+            'The {} is done (<a href="{}">job {}</a>): <a href="{}">download the zip</a>.',
+            what, url, job.pk, download,
+        )  # fmt: skip
+    return format_html('Started the {}: <a href="{}">job {}</a> ({}).', what, url, job.pk,
+                       job.status)  # fmt: skip
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Long work and how it stands; a failed job can be started again."""
+
+    list_display = ["__str__", "kind", "collection", "status", "progress", "created_by",
+                    "created_at", "finished_at"]  # fmt: skip
+    list_filter = ["status", "kind", "collection"]
+    list_select_related = ["collection", "created_by"]
+    readonly_fields = [f.name for f in Job._meta.fields]
+    actions = ["retry"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="progress")
+    def progress(self, obj: Job) -> str:
+        if obj.total:
+            return f"{obj.done} / {obj.total}"
+        return str(obj.done) if obj.done else "–"
+
+    @admin.action(description="Start the selected failed jobs again", permissions=["view"])
+    def retry(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for job in queryset:
+            again = run(request, lambda job=job: job_retry(job=job, user=request.user))
+            if again is not None:
+                self.message_user(request, job_message(again, f"retry of job {job.pk}"))
 
 
 @admin.register(Export)

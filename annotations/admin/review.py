@@ -1,4 +1,8 @@
-"""The review page: annotators' versions side by side, decisions per quote, gold."""
+"""The review page: annotators' versions side by side, decisions per quote, gold.
+
+The rows come from `adjudication.review_rows` (the API renders the same); the
+form's fields become `adjudication.Answer`s, and the services do the rest.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +14,23 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 
 from annotations.adjudication import (
     CHOICES,
     PARTS,
-    Decision,
-    Extent,
+    AddedRow,
+    Answer,
     NewQuote,
+    ReviewRow,
     Unit,
-    default_decisions,
+    decisions_from,
+    review_rows,
 )
+from annotations.admin.calls import run
 from annotations.admin.rendering import render_highlights, span_pieces
-from annotations.labelstudio.client import LabelStudioError
 from annotations.labelstudio.sync import client_from_settings
-from annotations.matching import match
+from annotations.matching import Extent
 from annotations.models import Document
 from annotations.scheme import get_scheme
 from annotations.selectors import review_next, review_queue
@@ -31,7 +38,6 @@ from annotations.services import review
 
 PERMISSION = "annotations.review_document"
 NONE = "__none__"
-FIELDS = ("quote", "speaker", "cue", "speaker_name", *CHOICES)
 BLANK_NEW_ROWS = 2
 EXTENT = re.compile(r"\s*(\d+)\s*[-–]\s*(\d+)\s*")
 NEW_FIELD = re.compile(r"new-(\d+)-")
@@ -46,6 +52,8 @@ def review_view(model_admin, request: HttpRequest, object_id: str) -> HttpRespon
         return _act(request, document, url)
     review.document_review_open(document=document, reviewer=request.user)
     state = review.review_state(document)
+    rows, added = review_rows(state.units, state.gold_record)
+    scheme = get_scheme(document.collection.scheme)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Document._meta,
@@ -53,94 +61,63 @@ def review_view(model_admin, request: HttpRequest, object_id: str) -> HttpRespon
         "title": f"Review: {document}",
         "state": state,
         "versions": [
-            (
-                name,
-                render_highlights(document.text, span_pieces(record.spans)),
-            )
+            (name, render_highlights(document.text, span_pieces(record.spans)))
             for name, record in state.versions.items()
         ],
-        "rows": [_row(unit, state, document) for unit in state.units],
-        "new_rows": _new_rows(state),
-        "scheme": get_scheme(document.collection.scheme),
+        "rows": [_row(row, list(state.versions)) for row in rows],
+        "new_rows": _new_rows(added),
+        "scheme": scheme,
         "agreed": sum(1 for u in state.units if u.agreed),
         "can_push": bool(document.ls_task_id),
         "none": NONE,
-        "choice_sets": [get_scheme(document.collection.scheme).choice_set(c) for c in CHOICES],
+        "choice_sets": [scheme.choice_set(c) for c in CHOICES],
         "waiting": review_queue(document.collection).exclude(pk=document.pk).count(),
         "next_document": review_next(document),
     }
     return TemplateResponse(request, "admin/annotations/document/review.html", context)
 
 
-def _row(unit: Unit, state: review.ReviewState, document: Document) -> dict:
-    default = unit.majority()
+def _row(row: ReviewRow, annotators: list[str]) -> dict:
     cells = []
-    for name in state.versions:
-        candidate = unit.candidates.get(name)
-        cells.append(
-            {
-                "annotator": name,
-                "candidate": candidate,
-                "choices": [getattr(candidate.attribution, c) for c in CHOICES]
-                if candidate
-                else [],
-            }
-        )
-    text = unit.candidates[default].quote.text
-    gold = _gold_for(unit, state.gold_record)
-    drawn = _drawn_in_gold(unit, gold, state.gold_record)
+    for name in annotators:
+        candidate = row.unit.candidates.get(name)
+        choices = [getattr(candidate.attribution, c) for c in CHOICES] if candidate else []
+        cells.append({"annotator": name, "candidate": candidate, "choices": choices})
+    drawn = {part: extent_text(extent) for part, extent in row.drawn.items()}
+    gold = None
+    if row.gold is not None:
+        speaker, cue = row.gold.spans.get("speaker"), row.gold.spans.get("cue")
+        gold = {
+            "absent": row.gold.absent,
+            "attribution": row.gold.attribution,
+            "speaker": speaker.text if speaker else "",
+            "cue": cue.text if cue else "",
+        }
+    i = row.unit.index
     return {
-        "unit": unit,
-        "text": text,
-        "default": default,
+        "unit": row.unit,
+        "text": row.text,
+        "default": row.default,
         "cells": cells,
-        "differs": {field: unit.differs(field) for field in FIELDS},
+        "differs": row.differs,
         "gold": gold,
         "drawn": drawn,
-        "extent_inputs": [(part, f"{part}_at-{unit.index}", drawn.get(part, "")) for part in PARTS],
+        "extent_inputs": [(part, f"{part}_at-{i}", drawn.get(part, "")) for part in PARTS],
     }
 
 
-def _gold_spans(gold, attribution) -> dict:
-    spans = gold.span_by_id()
-    return {part: spans.get(getattr(attribution, part)) for part in PARTS}
-
-
-def _drawn_in_gold(unit: Unit, found: dict | None, gold) -> dict[str, str]:
-    """Boundaries the current gold has for this quote (`found`, from `_gold_for`) that no
-    version has: the reviewer's."""
-    if not found or found.get("absent"):
-        return {}
-    drawn = {}
-    for part, span in _gold_spans(gold, found["attribution"]).items():
-        versions = {_extent(getattr(c, part)) for c in unit.candidates.values()}
-        if span is not None and _extent(span) not in versions:
-            drawn[part] = extent_text(span.pieces)
-    return drawn
-
-
-def _new_rows(state: review.ReviewState) -> list[dict]:
-    """The current gold's quotes that no version has (the reviewer added them), then blanks."""
-    rows = []
-    gold = state.gold_record
-    if gold is not None:
-        extents = [_extent(c.quote) for unit in state.units for c in unit.candidates.values()]
-        spans = gold.span_by_id()
-        for attribution in gold.attributions:
-            quote = spans[attribution.quote]
-            if extents and match(extents, [_extent(quote)]):
-                continue
-            drawn = _gold_spans(gold, attribution)
-            rows.append(
-                {
-                    "at": {p: extent_text(s.pieces) for p, s in drawn.items() if s is not None},
-                    "text": quote.text,
-                    "speaker_name": attribution.speaker_name,
-                    "choices": {c: getattr(attribution, c) for c in CHOICES},
-                }
-            )
-    blank = {"at": {}, "text": "", "speaker_name": "", "choices": {}}
-    rows += [blank] * BLANK_NEW_ROWS
+def _new_rows(added: list[AddedRow]) -> list[dict]:
+    """The quotes the gold added (no version has them), then blank rows for new ones."""
+    rows = [
+        {
+            "at": {p: extent_text(s.pieces) for p, s in row.spans.items() if s is not None},
+            "text": row.spans["quote"].text,
+            "speaker_name": row.attribution.speaker_name,
+            "choices": {c: getattr(row.attribution, c) for c in CHOICES},
+        }
+        for row in added
+    ]
+    rows += [{"at": {}, "text": "", "speaker_name": "", "choices": {}}] * BLANK_NEW_ROWS
     return [
         {
             **row,
@@ -154,109 +131,110 @@ def _new_rows(state: review.ReviewState) -> list[dict]:
     ]
 
 
-def _extent(span) -> Extent | None:
-    return None if span is None else span.pieces
-
-
 def extent_text(extent: Extent) -> str:
     """Pieces as the page writes them: "120-145", or "120-145;170-190" for a split span."""
     return ";".join(f"{start}-{end}" for start, end in extent)
 
 
-def _gold_for(unit: Unit, gold) -> dict | None:
-    """What the current gold says about this quote, if it has it."""
-    if gold is None:
-        return None
-    extents = [c.quote.pieces for c in unit.candidates.values()]
-    spans = gold.span_by_id()
-    for attribution in gold.attributions:
-        quote = spans[attribution.quote]
-        if any(match([e], [quote.pieces]) for e in extents):
-            speaker, cue = spans.get(attribution.speaker), spans.get(attribution.cue)
-            return {
-                "speaker": speaker.text if speaker else "",
-                "cue": cue.text if cue else "",
-                "attribution": attribution,
-            }
-    return {"absent": True}
-
-
 def _act(request: HttpRequest, document: Document, url: str) -> HttpResponse:
     action = request.POST.get("action")
-    try:
-        if action in ("accept", "accept_push", "accept_next"):
+    reviewer = request.user
+    note = request.POST.get("note", "")
+    if action in ("accept", "accept_push", "accept_next"):
+
+        def adjudicate() -> review.Adjudicated:
             state = review.review_state(document)
-            review.document_adjudicate(
+            return review.document_adjudicate(
                 document=document,
-                reviewer=request.user,
-                decisions=decisions_from(request.POST, state.units),
+                reviewer=reviewer,
+                decisions=decisions_from(state.units, answers_from(request.POST, state.units)),
                 added=new_quotes_from(request.POST),
+                push=action == "accept_push",
             )
-            note = "Accepted as gold."
-            if action == "accept_next":
-                following = review_next(document)
-                if following is None:
-                    note += f" No other document of {document.collection} waits for review."
-                else:
-                    messages.success(request, f"Accepted “{document}” as gold; next one:")
-                    return HttpResponseRedirect(
-                        reverse("admin:annotations_document_review", args=[following.pk])
-                    )
-            if action == "accept_push":
-                with client_from_settings() as client:
-                    review.gold_push(document=document, client=client)
-                note = "Accepted as gold and sent to Label Studio as the task's ground truth."
-            messages.success(request, note)
-        elif action == "send_back":
-            with client_from_settings() as client:
-                review.document_send_back(
-                    document=document,
-                    reviewer=request.user,
-                    note=request.POST.get("note", ""),
-                    client=client,
+
+        done = run(request, adjudicate)
+        if done is None:
+            return HttpResponseRedirect(url)
+        if done.push_job is not None:
+            job_url = reverse("admin:annotations_job_change", args=[done.push_job.pk])
+            messages.success(
+                request,
+                format_html(
+                    'Accepted as gold; <a href="{}">a job</a> sends it to Label Studio as the '
+                    "task's ground truth.",
+                    job_url,
+                ),
+            )
+        elif action == "accept_next":
+            following = review_next(document)
+            if following is not None:
+                messages.success(request, f"Accepted “{document}” as gold; next one:")
+                return HttpResponseRedirect(
+                    reverse("admin:annotations_document_review", args=[following.pk])
                 )
-            messages.success(request, "Sent back: the task is open again in Label Studio.")
-        elif action == "reject":
-            review.document_reject(
-                document=document, reviewer=request.user, note=request.POST.get("note", "")
+            messages.success(
+                request,
+                f"Accepted as gold. No other document of {document.collection} waits for review.",
             )
-            messages.success(request, "Rejected: the document is left out of the dataset.")
         else:
-            messages.error(request, f"Unknown action {action!r}.")
-    except (review.ReviewError, LabelStudioError) as error:
-        messages.error(request, str(error))
+            messages.success(request, "Accepted as gold.")
+    elif action == "send_back":
+
+        def send_back() -> Document:
+            with client_from_settings() as client:
+                return review.document_send_back(
+                    document=document, reviewer=reviewer, note=note, client=client
+                )
+
+        run(request, send_back, done="Sent back: the task is open again in Label Studio.")
+    elif action == "reject":
+        run(
+            request,
+            lambda: review.document_reject(document=document, reviewer=reviewer, note=note),
+            done="Rejected: the document is left out of the dataset.",
+        )
+    else:
+        messages.error(request, f"Unknown action {action!r}.")
     return HttpResponseRedirect(url)
 
 
-def decisions_from(data, units: list[Unit]) -> dict[int, Decision]:
-    """The reviewer's form: per quote, whose version, whose speaker and cue, any changes."""
-    decisions = default_decisions(units)
-    for unit in units:
+def answers_from(data, all_units: list[Unit]) -> list[Answer]:
+    """The reviewer's form, unit by unit: whose version, whose speaker and cue, changes.
+    A field left empty keeps the default; NONE means none (no quote, no speaker, unset)."""
+    answers = []
+    for unit in all_units:
         i = unit.index
-        take = data.get(f"take-{i}", decisions[i].take)
+        if not any(key.rpartition("-")[2] == str(i) for key in data if "-" in key):
+            continue  # nothing said about this unit: its default stands
+        take = data.get(f"take-{i}") or unit.majority()
         if take == NONE:
-            decisions[i] = Decision(take=None)
+            answers.append(Answer(unit=i, take=None))
             continue
-        decision = Decision(take=take)
+        sources = {}
         for part in ("speaker_from", "cue_from"):
             value = data.get(f"{part}-{i}", "")
-            if value == NONE:
-                setattr(decision, part, "")
-            elif value:
-                setattr(decision, part, value)
-        name = data.get(f"speaker_name-{i}", "").strip()
-        if name:
-            decision.speaker_name = name
+            sources[part] = "" if value == NONE else (value or None)
+        choices = {}
         for choice in CHOICES:
             value = data.get(f"{choice}-{i}", "")
             if value:
-                decision.choices[choice] = "" if value == NONE else value
+                choices[choice] = "" if value == NONE else value
+        extents = {}
         for part in PARTS:
             extent = extent_from(data.get(f"{part}_at-{i}", ""), f"quote {i + 1}: the {part}")
             if extent is not None:
-                decision.extents[part] = extent
-        decisions[i] = decision
-    return decisions
+                extents[part] = extent
+        answers.append(
+            Answer(
+                unit=i,
+                take=take,
+                speaker_name=data.get(f"speaker_name-{i}", "").strip() or None,
+                choices=choices,
+                extents=extents,
+                **sources,
+            )
+        )
+    return answers
 
 
 def new_quotes_from(data) -> list[NewQuote]:

@@ -17,16 +17,29 @@ MESSAGES = {
 }
 # Only operations that take a body can be sent one they cannot read.
 BODY_MESSAGES = {"415": "The request body is not in a media type this operation reads."}
+# Only operations that change something can clash with what is stored.
+WRITE_MESSAGES = {"409": "The request clashes with what is stored (a name taken, a state "
+                  "that forbids it). Nothing was written."}  # fmt: skip
+# Operations that ask Label Studio while you wait.
+LABEL_STUDIO_PATHS = ("/labelstudio/", "/send-back/")
+LABEL_STUDIO_MESSAGES = {
+    "502": "Label Studio answered, but refused or gave an answer that cannot be used.",
+    "503": "Label Studio cannot be reached; try again later. Nothing was written.",
+}
 
 
 def add_error_responses(result: dict, generator, request, public) -> dict:
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
     reference = {"$ref": "#/components/schemas/Error"}
     for path, operations in result.get("paths", {}).items():
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             public_schema = path.endswith(("/schema/", "/docs/"))
             messages = MESSAGES | (BODY_MESSAGES if "requestBody" in operation else {})
+            if method.lower() in ("post", "put", "patch", "delete"):
+                messages = messages | WRITE_MESSAGES
+            if path.endswith(LABEL_STUDIO_PATHS):
+                messages = messages | LABEL_STUDIO_MESSAGES
             for code, message in messages.items():
                 if public_schema and code != "429":
                     continue

@@ -7,7 +7,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations import exporters, importers
+from annotations.adjudication import (
+    CHOICES,
+    PARTS,
+    AddedRow,
+    Answer,
+    NewQuote,
+    ReviewRow,
+)
 from annotations.importers.brat import PROFILES
+from annotations.matching import Extent
 from annotations.models import (
     Annotation,
     Attribution,
@@ -18,6 +27,7 @@ from annotations.models import (
     Span,
     Speaker,
 )
+from annotations.records import AttributionRecord, SpanRecord
 from annotations.scheme import QUOTES_V1
 from annotations.services.import_files import ImportOptionsError, import_profile
 
@@ -41,7 +51,8 @@ class CollectionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["ls_project_id", "ls_pulled_at", "created_at"]
-        extra_kwargs = {"overlap": {"min_value": 1, "max_value": 100}}
+        # A name taken is the service's to say (409), not a validator's.
+        extra_kwargs = {"overlap": {"min_value": 1, "max_value": 100}, "name": {"validators": []}}
 
 
 class SpanSerializer(serializers.ModelSerializer):
@@ -77,6 +88,11 @@ class AttributionSerializer(serializers.ModelSerializer):
 
 
 class AnnotationSerializer(serializers.ModelSerializer):
+    annotator = serializers.CharField(
+        source="made_by",
+        read_only=True,
+        help_text="The annotator's email or name; for gold, the reviewer who settled it.",
+    )
     spans = serializers.SerializerMethodField()
     attributions = AttributionSerializer(many=True, read_only=True)
 
@@ -344,6 +360,36 @@ class NewQuoteSerializer(serializers.Serializer):
     claim_type = _choice_field("claim_type")
 
 
+def _pieces(extent: dict | None) -> Extent | None:
+    if extent is None:
+        return None
+    return tuple(map(tuple, extent.get("fragments") or [])) or ((extent["start"], extent["end"]),)
+
+
+def answer_from(item: dict) -> Answer:
+    """A validated DecisionSerializer item as the reviewer's answer."""
+    return Answer(
+        unit=item["unit"],
+        take=item["take"],
+        speaker_from=item["speaker_from"],
+        cue_from=item["cue_from"],
+        speaker_name=item["speaker_name"],
+        choices={c: item[c] for c in CHOICES if c in item},
+        extents={p: _pieces(item[f"{p}_at"]) for p in PARTS if item.get(f"{p}_at")},
+    )
+
+
+def new_quote_from(item: dict) -> NewQuote:
+    """A validated NewQuoteSerializer item as a quote the reviewer added."""
+    return NewQuote(
+        quote=_pieces(item["quote_at"]),
+        speaker=_pieces(item["speaker_at"]),
+        cue=_pieces(item["cue_at"]),
+        speaker_name=item["speaker_name"],
+        choices={c: item[c] for c in CHOICES if item.get(c)},
+    )
+
+
 class AdjudicateRequestSerializer(serializers.Serializer):
     decisions = DecisionSerializer(
         many=True, default=list, help_text="Changes to the default (agreed or majority) choices."
@@ -352,6 +398,66 @@ class AdjudicateRequestSerializer(serializers.Serializer):
         many=True, default=list, help_text="Quotes no annotator marked, added by the reviewer."
     )
     push = serializers.BooleanField(default=False, help_text="Also send the gold to Label Studio.")
+
+
+class AdjudicatedSerializer(AnnotationSerializer):
+    push_job = serializers.SerializerMethodField()
+
+    class Meta(AnnotationSerializer.Meta):
+        fields = [*AnnotationSerializer.Meta.fields, "push_job"]
+
+    @extend_schema_field(JobSerializer(allow_null=True))
+    def get_push_job(self, annotation: Annotation) -> dict | None:
+        job = self.context.get("push_job")
+        return JobSerializer(job, context=self.context).data if job else None
+
+
+def _span_json(span: SpanRecord | None) -> dict | None:
+    if span is None:
+        return None
+    found = {"start": span.start, "end": span.end, "text": span.text}
+    return {**found, "fragments": [list(p) for p in span.fragments]} if span.fragments else found
+
+
+def _attribution_json(attribution: AttributionRecord, spans: dict) -> dict:
+    return {
+        **{part: _span_json(spans.get(part)) for part in PARTS},
+        "speaker_name": attribution.speaker_name,
+        **{choice: getattr(attribution, choice) for choice in CHOICES},
+    }
+
+
+def review_json(versions: list[str], rows: list[ReviewRow], added: list[AddedRow]) -> dict:
+    """The review as the admin's page shows it: versions per unit, differences, the gold."""
+
+    def version(candidate) -> dict:
+        spans = {part: getattr(candidate, part) for part in PARTS}
+        return _attribution_json(candidate.attribution, spans)
+
+    def gold(row: ReviewRow) -> dict | None:
+        if row.gold is None:
+            return None
+        if row.gold.absent:
+            return {"absent": True}
+        return {"absent": False, **_attribution_json(row.gold.attribution, row.gold.spans)}
+
+    return {
+        "annotators": versions,
+        "units": [
+            {
+                "unit": row.unit.index,
+                "agreed": row.unit.agreed,
+                "default": row.default,
+                "text": row.text,
+                "differs": row.differs,
+                "versions": {name: version(c) for name, c in row.unit.candidates.items()},
+                "gold": gold(row),
+                "drawn": {part: [list(p) for p in extent] for part, extent in row.drawn.items()},
+            }
+            for row in rows
+        ],
+        "added_in_gold": [_attribution_json(a.attribution, a.spans) for a in added],
+    }
 
 
 class MergeRequestSerializer(serializers.Serializer):

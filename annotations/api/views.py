@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import django_filters
 from django import forms
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import FileResponse
-from django.utils.crypto import get_random_string
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations.adjudication import CHOICES, PARTS, Decision, NewQuote, default_decisions
+from annotations.adjudication import decisions_from, review_rows
 from annotations.api import serializers as s
 from annotations.api.permissions import ADMIN, ANNOTATOR, REVIEWER, role_of
-from annotations.jobs import job_start
 from annotations.labelstudio import sync
-from annotations.matching import Extent
 from annotations.models import Annotation, Attribution, Collection, Document, Export, Job, Speaker
 from annotations.selectors import collection_agreement
-from annotations.services import collection_update, speakers_merge
+from annotations.services import (
+    collection_create,
+    collection_update,
+    speaker_update,
+    speakers_merge,
+)
 from annotations.services import review as review_service
 from annotations.services.exports import export_archive
+from annotations.services.import_files import uploads_import
+from annotations.services.jobs import job_retry, job_start
 
 MAX_ID = 2**63 - 1
 # Ids in URLs: digits only and short enough for any database's integers (else 404).
@@ -34,7 +35,9 @@ ID_PATTERN = "[0-9]{1,18}"
 
 ANNOTATIONS = Prefetch(
     "annotations",
-    queryset=Annotation.objects.order_by("kind", "pk").prefetch_related(
+    queryset=Annotation.objects.select_related("annotator")
+    .order_by("kind", "pk")
+    .prefetch_related(
         "spans",
         Prefetch(
             "attributions", queryset=Attribution.objects.select_related("quote", "speaker", "cue")
@@ -80,27 +83,11 @@ class CollectionViewSet(
         )
 
     def perform_create(self, serializer) -> None:
-        data = serializer.validated_data
-        collection, _ = collection_update(
-            name=data["name"],
-            title=data.get("title", ""),
-            overlap=data.get("overlap", 1),
-            scheme=data.get("scheme"),
-            guidelines=data.get("guidelines", ""),
-        )
+        collection = collection_create(**serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=collection.pk)
 
     def perform_update(self, serializer) -> None:
-        data = serializer.validated_data
-        collection, _ = collection_update(
-            name=serializer.instance.name,
-            title=data.get("title"),
-            overlap=data.get("overlap"),
-            scheme=data.get("scheme"),
-            guidelines=data.get("guidelines"),
-        )
-        if "name" in data and data["name"] != collection.name:
-            raise s.serializers.ValidationError({"name": ["a collection cannot be renamed"]})
+        collection = collection_update(collection=serializer.instance, **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=collection.pk)
 
     @extend_schema(responses={200: OpenApiResponse(description="The agreement report.")})
@@ -113,21 +100,16 @@ class CollectionViewSet(
     )
     @action(detail=True, methods=["post"], url_path="import")
     def import_documents(self, request: Request, name: str) -> Response:
-        collection = self.get_object()
         form = s.ImportRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        folder = Path(settings.UPLOAD_DIR) / get_random_string(16)
-        folder.mkdir(parents=True)
-        for upload in form.validated_data["files"]:
-            target = folder / Path(upload.name).name
-            with target.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-        params = {"folder": str(folder), **form.validated_data}
-        del params["files"]
-        return accepted(
-            job_start(kind=Job.Kind.IMPORT, collection=collection, user=request.user, params=params)
+        options = {k: v for k, v in form.validated_data.items() if k != "files"}
+        job = uploads_import(
+            collection=self.get_object(),
+            uploads=form.validated_data["files"],
+            user=request.user,
+            **options,
         )
+        return accepted(job)
 
     @extend_schema(request=None, responses={202: s.JobSerializer})
     @action(detail=True, methods=["post"])
@@ -201,54 +183,31 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("collection__name", "external_id")
         )
 
-    @extend_schema(responses={200: OpenApiResponse(description="Versions and quote units.")})
+    @extend_schema(responses={200: OpenApiResponse(description="Versions, quote units, gold.")})
     @action(detail=True, methods=["get"])
     def review(self, request: Request, pk: str) -> Response:
         state = review_service.review_state(self.get_object())
-        defaults = default_decisions(state.units)
-        return Response(
-            {
-                "annotators": list(state.versions),
-                "units": [_unit(unit, defaults[unit.index]) for unit in state.units],
-            }
-        )
+        rows, added = review_rows(state.units, state.gold_record)
+        return Response(s.review_json(list(state.versions), rows, added))
 
-    @extend_schema(request=s.AdjudicateRequestSerializer, responses={200: s.AnnotationSerializer})
+    @extend_schema(request=s.AdjudicateRequestSerializer, responses={200: s.AdjudicatedSerializer})
     @action(detail=True, methods=["post"])
     def adjudicate(self, request: Request, pk: str) -> Response:
         document = self.get_object()
         form = s.AdjudicateRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         state = review_service.review_state(document)
-        decisions = default_decisions(state.units)
-        for item in form.validated_data["decisions"]:
-            decisions[item["unit"]] = Decision(
-                take=item["take"],
-                speaker_from=item["speaker_from"],
-                cue_from=item["cue_from"],
-                speaker_name=item["speaker_name"],
-                choices={c: item[c] for c in CHOICES if c in item},
-                extents={p: _extent(item[f"{p}_at"]) for p in PARTS if item.get(f"{p}_at")},
-            )
-        added = [
-            NewQuote(
-                quote=_extent(item["quote_at"]),
-                speaker=_extent(item["speaker_at"]),
-                cue=_extent(item["cue_at"]),
-                speaker_name=item["speaker_name"],
-                choices={c: item[c] for c in CHOICES if item.get(c)},
-            )
-            for item in form.validated_data["added"]
-        ]
-        gold = review_service.document_adjudicate(
-            document=document, reviewer=request.user, decisions=decisions, added=added
+        answers = [s.answer_from(item) for item in form.validated_data["decisions"]]
+        done = review_service.document_adjudicate(
+            document=document,
+            reviewer=request.user,
+            decisions=decisions_from(state.units, answers),
+            added=[s.new_quote_from(item) for item in form.validated_data["added"]],
+            push=form.validated_data["push"],
         )
-        if form.validated_data["push"]:
-            with sync.client_from_settings() as client:
-                review_service.gold_push(document=document, client=client)
-            gold.refresh_from_db()
-        gold = ANNOTATIONS.queryset.get(pk=gold.pk)
-        return Response(s.AnnotationSerializer(gold).data)
+        gold = ANNOTATIONS.queryset.get(pk=done.gold.pk)
+        context = {**self.get_serializer_context(), "push_job": done.push_job}
+        return Response(s.AdjudicatedSerializer(gold, context=context).data)
 
     @extend_schema(request=s.NoteSerializer, responses={200: s.DocumentSerializer})
     @action(detail=True, methods=["post"], url_path="send-back")
@@ -272,38 +231,6 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
         form = s.NoteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return document, form.validated_data["note"]
-
-
-def _extent(value: dict | None) -> Extent | None:
-    if value is None:
-        return None
-    return tuple(map(tuple, value.get("fragments") or [])) or ((value["start"], value["end"]),)
-
-
-def _unit(unit, decision: Decision) -> dict:
-    def extent(span):
-        if span is None:
-            return None
-        found = {"start": span.start, "end": span.end, "text": span.text}
-        return (
-            {**found, "fragments": [list(p) for p in span.fragments]} if span.fragments else found
-        )
-
-    return {
-        "unit": unit.index,
-        "agreed": unit.agreed,
-        "default": decision.take,
-        "versions": {
-            name: {
-                "quote": extent(c.quote),
-                "speaker": extent(c.speaker),
-                "cue": extent(c.cue),
-                "speaker_name": c.attribution.speaker_name,
-                **{choice: getattr(c.attribution, choice) for choice in CHOICES},
-            }
-            for name, c in unit.candidates.items()
-        },
-    }
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -358,7 +285,7 @@ class SpeakerViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
 
     def perform_update(self, serializer) -> None:
-        speaker = serializer.save()
+        speaker = speaker_update(speaker=serializer.instance, **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=speaker.pk)
 
     @extend_schema(request=s.MergeRequestSerializer, responses={200: s.SpeakerSerializer})
@@ -423,3 +350,9 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
         if role_of(self.request.user) != ADMIN:
             jobs = jobs.filter(created_by=self.request.user)
         return jobs
+
+    @extend_schema(request=None, responses={202: s.JobSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str) -> Response:
+        """Start a failed job's work again, as a new job."""
+        return accepted(job_retry(job=self.get_object(), user=request.user))

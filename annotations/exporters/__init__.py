@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from annotations.canonical import CanonicalDocument
+from annotations.errors import DomainError
 from annotations.records import AnnotationRecord
 
 FORMATS = ("jsonl", "conll", "spacy", "hf", "brat", "labelstudio")
@@ -73,7 +74,7 @@ class SplitFiles:
         return self.files[split]
 
 
-class ExportError(Exception):
+class ExportError(DomainError):
     pass
 
 

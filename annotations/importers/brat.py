@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from annotations.errors import DomainError
 from annotations.importers.normalize import (
     InputError,
     InputWarning,
@@ -94,7 +95,7 @@ PROFILES = {profile.name: profile for profile in (DEFAULT_PROFILE, POLNEAR_PROFI
 MAP_TARGETS = (QUOTE, SPEAKER, CUE, ATTRIBUTION, SKIP)
 
 
-class ProfileError(ValueError):
+class ProfileError(DomainError, ValueError):
     """A profile name or a --brat-map entry that cannot be used."""
 
 

@@ -12,12 +12,13 @@ import dataclasses
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from annotations.errors import DomainError
 from annotations.records import AnnotationRecord, SpanRecord
 
 BOM = "\ufeff"
 
 
-class InputError(Exception):
+class InputError(DomainError):
     """Bad input, with where it was found ("corpus.jsonl:12")."""
 
     def __init__(self, message: str, location: str = "") -> None:

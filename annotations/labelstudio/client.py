@@ -18,10 +18,18 @@ from label_studio_sdk.core.api_error import ApiError
 
 
 class LabelStudioError(Exception):
+    """A call to Label Studio failed: `permanent` says whether asking again can help,
+    `status` is Label Studio's HTTP answer (None when it gave none)."""
+
     def __init__(self, message: str, *, permanent: bool, status: int | None = None) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.status = status
+
+    @property
+    def unreachable(self) -> bool:
+        """Label Studio did not answer at all (down, or too slow), as opposed to refusing."""
+        return self.status is None and not self.permanent
 
 
 @contextmanager
@@ -49,16 +57,17 @@ def _plain(value: Any) -> Any:
 
 
 class LabelStudioClient:
-    def __init__(
-        self, url: str, api_key: str, *, timeout: float = 60.0, retries: int | None = None
-    ) -> None:
-        """`retries`: how often to retry a refused connection (the SDK's default if None)."""
+    def __init__(self, url: str, api_key: str, *, timeout: float = 60.0, retries: int = 0) -> None:
+        """`retries`: how often a refused connection or a 5xx answer is tried again. None
+        by default: a server that is down fails the call at once, and whoever started the
+        work (a job, a command) decides whether to try again."""
         if not api_key:
             raise LabelStudioError("no API key: set LABEL_STUDIO_API_KEY", permanent=True)
         self.url = url.rstrip("/")
-        self._options = {"max_retries": retries} if retries is not None else None
         self._http = httpx.Client(timeout=timeout, follow_redirects=True)
-        self._sdk = LabelStudio(base_url=self.url, api_key=api_key, httpx_client=self._http)
+        self._sdk = LabelStudio(
+            base_url=self.url, api_key=api_key, httpx_client=self._http, max_retries=retries
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -229,7 +238,7 @@ class LabelStudioClient:
     def user_get(self, user_id: int) -> dict | None:
         try:
             with _calling(f"read user {user_id}"):
-                return _plain(self._sdk.users.get(id=user_id, request_options=self._options))
+                return _plain(self._sdk.users.get(id=user_id))
         except LabelStudioError as error:
             if error.status == 404:
                 return None

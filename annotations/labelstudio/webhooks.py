@@ -1,15 +1,12 @@
 """The endpoint Label Studio calls when annotations or tasks change.
 
-Label Studio waits at most a second and never retries, so the handler is
-quick, answers duplicates and late (out-of-order) deliveries harmlessly, and
-`labelstudio pull` repairs whatever never arrived.
+The view checks the secret and the envelope; `sync.webhook_apply` does the rest.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
-import logging
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
@@ -17,13 +14,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from annotations.labelstudio import sync
-from annotations.labelstudio.client import LabelStudioError
-from annotations.models import Annotator, Collection, Document
-from annotations.services.documents import documents_refresh_status
-
-log = logging.getLogger(__name__)
-# Label Studio gives up on a webhook after a second; asking it who a user is must be quicker.
-WHO_TIMEOUT = 0.5
 
 
 @csrf_exempt
@@ -39,64 +29,4 @@ def webhook(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"detail": "the body is not JSON"}, status=400)
     if not isinstance(payload, dict) or not isinstance(payload.get("action"), str):
         return JsonResponse({"detail": "expected an object with an 'action'"}, status=400)
-    project = payload.get("project")
-    project_id = project.get("id") if isinstance(project, dict) else project
-    collection = Collection.objects.filter(ls_project_id=project_id).first() if project_id else None
-    if collection is None:
-        return JsonResponse({"ignored": f"project {project_id!r} belongs to no collection"})
-    return JsonResponse(handle(collection, payload))
-
-
-def handle(collection: Collection, payload: dict) -> dict:
-    action = payload["action"]
-    if action in ("ANNOTATION_CREATED", "ANNOTATION_UPDATED"):
-        return _annotation_changed(collection, payload)
-    if action == "ANNOTATIONS_DELETED":
-        ids = [
-            item.get("id") for item in payload.get("annotations") or [] if isinstance(item, dict)
-        ]
-        return {"deleted": sync.annotations_delete(ls_annotation_ids=ids)}
-    if action == "TASKS_DELETED":
-        ids = [item.get("id") for item in payload.get("tasks") or [] if isinstance(item, dict)]
-        return {"unlinked": sync.tasks_unlink(collection=collection, ls_task_ids=ids)}
-    return {"ignored": action}
-
-
-def _learn_annotator(user_id: int) -> None:
-    """A new annotator: learn their email now (Label Studio waits for us, briefly)."""
-    try:
-        with sync.client_from_settings(timeout=WHO_TIMEOUT, retries=0) as client:
-            sync.annotators_learn(user_ids=[user_id], client=client)
-    except LabelStudioError as error:
-        log.warning("cannot ask Label Studio who user %s is: %s", user_id, error)
-
-
-def _annotation_changed(collection: Collection, payload: dict) -> dict:
-    annotation, task = payload.get("annotation"), payload.get("task")
-    if not isinstance(annotation, dict) or not isinstance(task, dict):
-        return {"ignored": "no annotation or task in the payload"}
-    document_id = (task.get("data") or {}).get("document_id")
-    documents = collection.documents.only("pk", "text", "ls_task_id", "status")
-    document = (
-        documents.filter(pk=document_id).first() if isinstance(document_id, int) else None
-    ) or documents.filter(ls_task_id=task.get("id")).first()
-    if document is None:
-        log.warning("Label Studio task %s matches no document of %s", task.get("id"), collection)
-        return {"ignored": f"task {task.get('id')} matches no document"}
-    user_id = annotation.get("completed_by")
-    if (
-        isinstance(user_id, int)
-        and not Annotator.objects.filter(ls_user_id=user_id, email__gt="").exists()
-    ):
-        _learn_annotator(user_id)
-    result = sync.StoreResult()
-    sync.store_annotations(collection=collection, items=[(document, annotation)], result=result)
-    documents_refresh_status(document_ids=[document.pk])
-    if document.ls_task_id is None and isinstance(task.get("id"), int):
-        Document.objects.filter(pk=document.pk).update(ls_task_id=task["id"])
-    return {
-        "created": result.created,
-        "updated": result.updated,
-        "unchanged": result.unchanged + result.stale,
-        "flagged": result.flagged,
-    }
+    return JsonResponse(sync.webhook_apply(payload=payload))

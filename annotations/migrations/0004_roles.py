@@ -3,7 +3,18 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from annotations.roles import PERMISSIONS, ensure_groups
+from annotations.roles import PERMISSIONS
+
+
+def ensure_groups(group_model, permission_model) -> None:
+    """The groups as this migration made them (services.users keeps the current ones)."""
+    for name, codenames in PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        group.permissions.set(
+            permission_model.objects.filter(
+                content_type__app_label="annotations", codename__in=codenames
+            )
+        )
 
 
 def create_groups(apps, schema_editor):

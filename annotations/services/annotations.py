@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from annotations.models import Annotation, Attribution, Span, SpeakerAlias, speaker_key
 from annotations.records import AnnotationKind, AnnotationRecord
+from annotations.services.annotators import annotator_key, annotators_resolve
 from annotations.services.speakers import speakers_resolve
 
 ANNOTATION_FIELDS = (
@@ -34,6 +35,9 @@ class AnnotationWrite:
     record: AnnotationRecord
     problems: list[str] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
+    # The annotator row, when the caller knows it (a Label Studio user); otherwise the
+    # record's annotator label finds or adds one.
+    annotator_id: int | None = None
 
 
 @dataclass
@@ -47,25 +51,35 @@ class WriteCounts:
 def annotation_rows_write(*, writes: list[AnnotationWrite]) -> WriteCounts:
     """Create or update one Annotation per write, with its spans and attributions.
 
-    A record with a source_key replaces the annotation stored under the same
-    key for that document (its spans and attributions are rewritten) unless
-    nothing changed; without a key it is always a new annotation.
+    A write for a Label Studio annotation (`fields["ls_annotation_id"]`) replaces the
+    annotation linked to it, whatever its source (a gold pushed from review keeps
+    its identity); any other record with a source_key replaces the annotation stored
+    under the same key for that document. Its spans and attributions are rewritten
+    unless nothing changed; without a key it is always a new annotation.
     """
     counts = WriteCounts()
     existing = _existing(
         [(w.document_id, w.record.source_key) for w in writes if w.record.source_key]
     )
+    linked = _linked([w.fields.get("ls_annotation_id") for w in writes])
+    annotators = annotators_resolve(
+        names=[w.record.annotator for w in writes if w.annotator_id is None]
+    )
     now = timezone.now()
     to_create, to_update, written = [], [], []
     for write in writes:
         record = write.record
+        annotator_id = write.annotator_id or annotators.get(annotator_key(record.annotator))
         row = Annotation(
             document_id=write.document_id,
             source_key=record.source_key,
+            annotator_id=annotator_id if record.annotator else None,
             **_values(record, write.problems, now),
             **write.fields,
         )
-        found = existing.get((write.document_id, record.source_key)) if record.source_key else None
+        found = linked.get(write.fields.get("ls_annotation_id")) or (
+            existing.get((write.document_id, record.source_key)) if record.source_key else None
+        )
         if found is None:
             to_create.append(row)
         elif found[1] == row.content_hash:
@@ -93,10 +107,19 @@ def _existing(keyed: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, 
     return {(doc, key): (pk, digest) for doc, key, pk, digest in rows}
 
 
+def _linked(ls_ids: list[int | None]) -> dict[int, tuple[int, str]]:
+    ids = [i for i in ls_ids if i is not None]
+    if not ids:
+        return {}
+    rows = Annotation.objects.filter(ls_annotation_id__in=ids).values_list(
+        "ls_annotation_id", "id", "content_hash"
+    )
+    return {ls_id: (pk, digest) for ls_id, pk, digest in rows}
+
+
 def _values(record: AnnotationRecord, problems: list[str], now: Any) -> dict[str, Any]:
     return {
         "kind": record.kind,
-        "annotator": record.annotator[:254],
         "content_hash": record.content_hash(),
         "raw": record.raw,
         "problems": problems,

@@ -1,4 +1,4 @@
-"""Collections and documents: creation and the rules on changing them."""
+"""Documents: the rules on changing them, and their status."""
 
 from __future__ import annotations
 
@@ -6,91 +6,95 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from django.core.validators import slug_re
 from django.db import transaction
 from django.db.models import Count
 
+from annotations.errors import Conflict, DomainError
 from annotations.models import Annotation, Collection, Document, Span
 from annotations.records import text_hash
-from annotations.scheme import DEFAULT_SCHEME, get_scheme
 
 
-class DocumentLocked(Exception):
+class DocumentError(DomainError):
+    pass
+
+
+class DocumentExists(DocumentError, Conflict):
+    pass
+
+
+class DocumentLocked(Conflict):
     """The text of a document that spans refer to cannot change."""
 
 
-class InvalidMeta(ValueError):
+class InvalidMeta(DomainError):
     pass
-
-
-class CollectionError(ValueError):
-    pass
-
-
-def collection_get_or_create(*, name: str, scheme: str = DEFAULT_SCHEME) -> tuple[Collection, bool]:
-    get_scheme(scheme)  # refuse an unknown scheme before creating anything
-    _check_collection_name(name)
-    return Collection.objects.get_or_create(name=name, defaults={"scheme": scheme})
-
-
-@transaction.atomic
-def collection_update(
-    *,
-    name: str,
-    title: str | None = None,
-    overlap: int | None = None,
-    scheme: str | None = None,
-    guidelines: str | None = None,
-) -> tuple[Collection, bool]:
-    """Create the collection or change the given settings; None leaves a setting as it is."""
-    _check_collection_name(name)
-    if overlap is not None and not 1 <= overlap <= 100:
-        raise CollectionError(f"overlap must be between 1 and 100, not {overlap}")
-    if scheme is not None:
-        get_scheme(scheme)
-    collection, created = Collection.objects.select_for_update().get_or_create(name=name)
-    if (
-        scheme not in (None, collection.scheme)
-        and Annotation.objects.filter(document__collection=collection).exists()
-    ):
-        raise CollectionError(
-            f"collection {name!r} has annotations under {collection.scheme}; "
-            "its scheme cannot change"
-        )
-    changes = {"title": title, "overlap": overlap, "scheme": scheme, "guidelines": guidelines}
-    for field, value in changes.items():
-        if value is not None:
-            setattr(collection, field, value)
-    collection.save()
-    return collection, created
-
-
-def _check_collection_name(name: str) -> None:
-    if not slug_re.match(name) or len(name) > 100:
-        raise CollectionError(f"collection name {name!r} must be 1-100 letters, digits, '-' or '_'")
 
 
 def document_text_locked(document: Document) -> bool:
     return Span.objects.filter(annotation__document=document).exists()
 
 
+DOCUMENT_FIELDS = ("title", "text", "source_url", "published", "meta", "status")
+
+
 @transaction.atomic
+def document_create(
+    *,
+    collection: Collection,
+    external_id: str,
+    text: str,
+    title: str = "",
+    source_url: str = "",
+    published: date | None = None,
+    meta: dict | None = None,
+    status: str = Document.Status.NEW,
+) -> Document:
+    """A document typed in by hand (imports write documents in bulk, in services.imports)."""
+    if not external_id.strip():
+        raise DocumentError("a document needs an id")
+    if not text.strip():
+        raise DocumentError("the document text is empty")
+    if Document.objects.filter(collection=collection, external_id=external_id).exists():
+        raise DocumentExists(f"{collection} has a document {external_id!r} already")
+    return Document.objects.create(
+        collection=collection,
+        external_id=external_id,
+        title=title,
+        text=text,
+        text_hash=text_hash(text),
+        source_url=source_url,
+        published=published,
+        meta=meta or {},
+        status=status,
+    )
+
+
+@transaction.atomic
+def document_update(*, document: Document, **changes: Any) -> Document:
+    """Change a document's fields; its text only while no span refers to it (offsets would
+    break), its collection and id never."""
+    unknown = set(changes) - set(DOCUMENT_FIELDS)
+    if unknown:
+        raise DocumentError(f"{', '.join(sorted(unknown))} cannot be changed here")
+    locked = Document.objects.select_for_update().get(pk=document.pk)
+    if "text" in changes and changes["text"] != locked.text:
+        if not changes["text"].strip():
+            raise DocumentError("the document text is empty")
+        if document_text_locked(locked):
+            raise DocumentLocked(
+                f"document {locked.external_id!r} has spans that refer to its text; "
+                "its text cannot change"
+            )
+        changes["text_hash"] = text_hash(changes["text"])
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=[*changes, "updated_at"])
+    return locked
+
+
 def document_update_text(*, document: Document, text: str) -> Document:
     """Replace a document's text; refused once any span refers to it (offsets would break)."""
-    if text == document.text:
-        return document
-    locked = Document.objects.select_for_update().filter(pk=document.pk)
-    if not locked.exists():
-        raise Document.DoesNotExist(f"document {document.pk} no longer exists")
-    if document_text_locked(document):
-        raise DocumentLocked(
-            f"document {document.external_id!r} has spans that refer to its text; "
-            "its text cannot change"
-        )
-    document.text = text
-    document.text_hash = text_hash(text)
-    document.save(update_fields=["text", "text_hash", "updated_at"])
-    return document
+    return document_update(document=document, text=text)
 
 
 def document_fields_from_meta(meta: dict[str, Any]) -> dict[str, Any]:

@@ -8,25 +8,31 @@ still land. What each input gave (or would give, in a dry run) is reported.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.crypto import get_random_string
 
 from annotations import importers
+from annotations.errors import DomainError
 from annotations.importers.brat import BratProfile, ProfileError, brat_profile
 from annotations.importers.normalize import InputError, InputWarning
-from annotations.models import Collection
+from annotations.models import Collection, Job
 from annotations.records import DocumentRecord
 from annotations.scheme import get_scheme
-from annotations.services.documents import collection_get_or_create
+from annotations.services.collections import collection_get_or_create
 from annotations.services.imports import ImportFailed, ImportResult, documents_import
+from annotations.services.jobs import job_start
 
 
-class ImportOptionsError(ValueError):
+class ImportOptionsError(DomainError):
     """The import cannot start: a bad path, format, profile or combination of options."""
 
 
@@ -148,3 +154,35 @@ def discover_sources(
                 "versions and settle the gold in review"
             )
     return sources, warnings
+
+
+def uploads_import(
+    *,
+    collection: Collection,
+    uploads: list[UploadedFile],
+    user: AbstractBaseUser | None,
+    format: str = importers.AUTO,
+    as_gold: bool = False,
+    brat_profile: str = "default",
+    brat_map: str = "",
+) -> Job:
+    """Keep uploaded files in a folder of their own and start the job that imports them."""
+    import_profile(brat_profile, brat_map)  # refuse bad options before anything is kept
+    folder = Path(settings.UPLOAD_DIR) / get_random_string(16)
+    folder.mkdir(parents=True)
+    try:
+        for upload in uploads:
+            with (folder / Path(upload.name).name).open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    params = {
+        "folder": str(folder),
+        "format": format,
+        "as_gold": as_gold,
+        "brat_profile": brat_profile,
+        "brat_map": brat_map,
+    }
+    return job_start(kind=Job.Kind.IMPORT, collection=collection, user=user, params=params)

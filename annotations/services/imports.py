@@ -16,6 +16,7 @@ from itertools import islice
 from django.conf import settings
 from django.db import transaction
 
+from annotations.errors import DomainError
 from annotations.importers import ReadItem
 from annotations.importers.normalize import InputError, InputWarning
 from annotations.models import Annotation, Collection, Document
@@ -73,7 +74,7 @@ class ImportResult:
             self.contents[f"skipped {label}"] += count
 
 
-class ImportFailed(Exception):
+class ImportFailed(DomainError):
     """The input had errors; nothing of it was written."""
 
     def __init__(self, result: ImportResult) -> None:
@@ -226,15 +227,20 @@ def _holds_nul(value: object) -> bool:
 
 
 def _as_gold(annotation: AnnotationRecord) -> AnnotationRecord:
+    """The annotation as the document's gold: whose version it was goes to its provenance
+    (an annotator's annotations are the human ones; gold names its adjudicator)."""
     provenance = dict(annotation.provenance)
     provenance.pop("annotator", None)
     if annotation.annotator and not provenance.get("annotators"):
         provenance["annotators"] = [annotation.annotator]
+    adjudicator = provenance.get("adjudicator") or annotation.annotator
+    if adjudicator:
+        provenance["adjudicator"] = str(adjudicator)
     return dataclasses.replace(
         annotation,
         kind=AnnotationKind.GOLD,
         source_key="import:gold",
-        annotator=str(provenance.get("adjudicator") or annotation.annotator),
+        annotator="",
         provenance=provenance,
     )
 

@@ -17,19 +17,25 @@ from annotations.adjudication import (
     extent_problem,
     units,
 )
+from annotations.errors import Conflict, DomainError
 from annotations.labelstudio.client import LabelStudioClient
 from annotations.labelstudio.convert import domain_to_result
 from annotations.labelstudio.sync import parse_timestamp
-from annotations.models import Annotation, Document
+from annotations.models import Annotation, Document, Job
 from annotations.records import AnnotationRecord
 from annotations.scheme import get_scheme, validate_annotation
-from annotations.selectors import annotation_records
+from annotations.selectors import annotation_records, current_gold, human_versions_by_document
 from annotations.services.annotations import AnnotationWrite, annotation_rows_write
+from annotations.services.jobs import job_start
 
 REVIEW_SOURCE = "review"
 
 
-class ReviewError(Exception):
+class ReviewError(DomainError):
+    pass
+
+
+class NotInLabelStudio(ReviewError, Conflict):
     pass
 
 
@@ -46,18 +52,19 @@ class ReviewState:
 
 
 def review_state(document: Document) -> ReviewState:
-    latest: dict[str, Annotation] = {}
-    humans = document.annotations.filter(kind=Annotation.Kind.HUMAN).order_by("-updated_at", "-pk")
-    for annotation in humans:
-        latest.setdefault(annotation.annotator or f"annotation {annotation.pk}", annotation)
-    records = annotation_records(list(latest.values()))
+    """The document's counted versions (the latest per annotator), their units and gold."""
+    latest = human_versions_by_document([document.pk]).get(document.pk, {})
+    gold = current_gold([document.pk]).get(document.pk)
+    records = annotation_records([*latest.values(), *([gold] if gold else [])])
     versions = {name: records[a.pk] for name, a in sorted(latest.items())}
-    gold = document.annotations.filter(kind=Annotation.Kind.GOLD).order_by("-updated_at").first()
-    gold_record = annotation_records([gold])[gold.pk] if gold else None
-    scheme = get_scheme(document.collection.scheme)
-    all_units = units(versions, scheme)
+    all_units = units(versions, get_scheme(document.collection.scheme))
     return ReviewState(
-        document, dict(sorted(latest.items())), versions, all_units, gold, gold_record
+        document,
+        dict(sorted(latest.items())),
+        versions,
+        all_units,
+        gold,
+        records[gold.pk] if gold else None,
     )
 
 
@@ -71,6 +78,13 @@ def document_review_open(*, document: Document, reviewer: AbstractBaseUser) -> D
     return document
 
 
+@dataclass
+class Adjudicated:
+    gold: Annotation
+    # The job sending the gold to Label Studio, when asked for.
+    push_job: Job | None = None
+
+
 @transaction.atomic
 def document_adjudicate(
     *,
@@ -78,17 +92,59 @@ def document_adjudicate(
     reviewer: AbstractBaseUser,
     decisions: dict[int, Decision],
     added: Sequence[NewQuote] = (),
-) -> Annotation:
-    """Store the gold version the decisions describe (replacing an earlier review's).
+    push: bool = False,
+) -> Adjudicated:
+    """Store the gold version the decisions describe, in place of the document's gold.
 
-    `added` are quotes no annotator marked, drawn by the reviewer.
+    `added` are quotes no annotator marked, drawn by the reviewer. With `push`, a
+    job then sends the gold to Label Studio as the task's ground truth; a document
+    not in Label Studio is refused before anything is written.
     """
+    if push and not document.ls_task_id:
+        raise NotInLabelStudio(
+            f"document {document.external_id!r} is not in Label Studio; push it first"
+        )
     state = review_state(document)
     if not state.versions:
         raise ReviewError("the document has no human annotation to review")
-    text = document.text
+    _check_decisions(document.text, state.units, decisions, added)
+    record = build_gold(state.units, decisions, text=document.text, added=added)
+    scheme = get_scheme(document.collection.scheme)
+    problems = validate_annotation(scheme, document.text, record)
+    if problems:
+        raise ReviewError("; ".join(problems[:5]))
+    record.source_key = REVIEW_SOURCE
+    record.provenance = {
+        "scheme": scheme.name,
+        "annotators": sorted(state.versions),
+        "adjudicator": reviewer.get_username(),
+        "reviewed_at": timezone.now().date().isoformat(),
+    }
+    if state.gold is not None and state.gold.source_key != REVIEW_SOURCE:
+        # The document has one gold: a review rewrites it, wherever it came from (an
+        # import, Label Studio's ground truth), and keeps its link to Label Studio.
+        Annotation.objects.filter(document=document, source_key=REVIEW_SOURCE).delete()
+        Annotation.objects.filter(pk=state.gold.pk).update(source_key=REVIEW_SOURCE)
+    annotation_rows_write(
+        writes=[AnnotationWrite(document.pk, record, fields={"reviewer": reviewer})]
+    )
+    gold = document.annotations.get(source_key=REVIEW_SOURCE)
+    gold.based_on.set(state.annotations.values())
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.GOLD)
+    document.status = Document.Status.GOLD
+    job = None
+    if push:
+        params = {"document": document.pk}
+        job = job_start(kind=Job.Kind.GOLD_PUSH, collection=document.collection, user=reviewer,
+                        params=params)  # fmt: skip
+    return Adjudicated(gold, job)
+
+
+def _check_decisions(
+    text: str, all_units: list[Unit], decisions: dict[int, Decision], added: Sequence[NewQuote]
+) -> None:
     for index, decision in decisions.items():
-        unit = next((u for u in state.units if u.index == index), None)
+        unit = next((u for u in all_units if u.index == index), None)
         if unit is None or (decision.take is not None and decision.take not in unit.candidates):
             raise ReviewError(f"quote {index + 1}: choose one of the versions that have it")
         for part, extent in decision.extents.items():
@@ -99,28 +155,6 @@ def document_adjudicate(
             extent = getattr(new, part)
             if extent is not None and (problem := extent_problem(text, extent)):
                 raise ReviewError(f"added quote {number}: the {part} {problem}")
-    record = build_gold(state.units, decisions, text=text, added=added)
-    scheme = get_scheme(document.collection.scheme)
-    problems = validate_annotation(scheme, document.text, record)
-    if problems:
-        raise ReviewError("; ".join(problems[:5]))
-    reviewer_name = reviewer.get_username()
-    record.annotator = reviewer_name
-    record.source_key = REVIEW_SOURCE
-    record.provenance = {
-        "scheme": scheme.name,
-        "annotators": sorted(state.versions),
-        "adjudicator": reviewer_name,
-        "reviewed_at": timezone.now().date().isoformat(),
-    }
-    annotation_rows_write(
-        writes=[AnnotationWrite(document.pk, record, fields={"reviewer": reviewer})]
-    )
-    gold = document.annotations.get(source_key=REVIEW_SOURCE)
-    gold.based_on.set(state.annotations.values())
-    Document.objects.filter(pk=document.pk).update(status=Document.Status.GOLD)
-    document.status = Document.Status.GOLD
-    return gold
 
 
 @transaction.atomic
@@ -159,18 +193,20 @@ def _set_review_status(document: Document, reviewer, note: str, status: str) -> 
 
 def gold_push(*, document: Document, client: LabelStudioClient) -> int:
     """Send the document's gold annotation to Label Studio as the task's ground truth."""
-    gold = document.annotations.filter(kind=Annotation.Kind.GOLD).order_by("-updated_at").first()
+    gold = current_gold([document.pk]).get(document.pk)
     if gold is None:
         raise ReviewError(f"document {document.external_id!r} has no gold annotation")
     if not document.ls_task_id:
-        raise ReviewError(
+        raise NotInLabelStudio(
             f"document {document.external_id!r} is not in Label Studio; push it first"
         )
     record = annotation_records([gold])[gold.pk]
     scheme = get_scheme(document.collection.scheme)
     result = domain_to_result(record.spans, record.attributions, record.relations, scheme)
-    if gold.ls_annotation_id:
-        made = client.annotation_update(gold.ls_annotation_id, result=result, ground_truth=True)
+    linked = Annotation.objects.filter(pk=gold.pk).values_list("ls_annotation_id", flat=True)
+    ls_annotation_id = linked.get()
+    if ls_annotation_id:
+        made = client.annotation_update(ls_annotation_id, result=result, ground_truth=True)
     else:
         made = client.annotation_create(document.ls_task_id, result, ground_truth=True)
     _link_gold(gold, made)
@@ -179,9 +215,10 @@ def gold_push(*, document: Document, client: LabelStudioClient) -> int:
 
 @transaction.atomic
 def _link_gold(gold: Annotation, made: dict) -> None:
+    """The gold is now that Label Studio annotation too; it keeps its own identity, so a
+    second review rewrites it instead of adding another gold."""
     # Label Studio's webhook may already have stored the pushed annotation as a copy.
     Annotation.objects.filter(ls_annotation_id=made["id"]).exclude(pk=gold.pk).delete()
-    gold.ls_annotation_id = made["id"]
-    gold.ls_updated_at = parse_timestamp(made.get("updated_at"))
-    gold.source_key = f"ls:annotation:{made['id']}"
-    gold.save(update_fields=["ls_annotation_id", "ls_updated_at", "source_key"])
+    Annotation.objects.filter(pk=gold.pk).update(
+        ls_annotation_id=made["id"], ls_updated_at=parse_timestamp(made.get("updated_at"))
+    )

@@ -6,11 +6,16 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from annotations.errors import Conflict, DomainError
 from annotations.models import Attribution, Speaker, SpeakerAlias, speaker_key
 
 
-class SpeakerMergeError(ValueError):
+class SpeakerMergeError(DomainError):
     pass
+
+
+class SpeakerConflict(SpeakerMergeError, Conflict):
+    """A name or identifier that belongs to another speaker."""
 
 
 def speakers_resolve(*, names: Iterable[str]) -> dict[str, int]:
@@ -40,19 +45,95 @@ def speakers_resolve(*, names: Iterable[str]) -> dict[str, int]:
 @transaction.atomic
 def speaker_add_alias(*, speaker: Speaker, name: str) -> SpeakerAlias | None:
     """Record another name for a speaker; None when the name already resolves to it."""
+    name = " ".join(name.split())
     key = speaker_key(name)
     if not key or key == speaker.key:
         return None
     existing = SpeakerAlias.objects.filter(key=key).first()
     if existing is not None:
         if existing.speaker_id != speaker.pk:
-            raise SpeakerMergeError(
+            raise SpeakerConflict(
                 f"{name!r} is already an alias of {existing.speaker}; merge the two speakers"
             )
         return None
-    if Speaker.objects.filter(key=key).exclude(pk=speaker.pk).exists():
-        raise SpeakerMergeError(f"{name!r} is another speaker's name; merge the two speakers")
-    return SpeakerAlias.objects.create(speaker=speaker, name=name)
+    _refuse_other_speakers_name(speaker, name, key)
+    return SpeakerAlias.objects.create(speaker=speaker, name=name, key=key)
+
+
+def speaker_alias_remove(*, alias: SpeakerAlias) -> None:
+    """Forget another name of a speaker (mentions by that name no longer find it)."""
+    SpeakerAlias.objects.filter(pk=alias.pk).delete()
+
+
+@transaction.atomic
+def speaker_create(
+    *, name: str, external_id: str = "", description: str = "", aliases: Iterable[str] = ()
+) -> Speaker:
+    """A new speaker with its other names; refused when a name is another speaker's."""
+    name = " ".join(name.split())
+    key = speaker_key(name)
+    if not key:
+        raise SpeakerMergeError("a speaker's name cannot be empty")
+    if Speaker.objects.filter(key=key).exists() or SpeakerAlias.objects.filter(key=key).exists():
+        raise SpeakerConflict(f"{name!r} is already a speaker's name or alias")
+    if external_id and Speaker.objects.filter(external_id=external_id).exists():
+        raise SpeakerConflict(f"another speaker has the identifier {external_id!r}")
+    speaker = Speaker.objects.create(
+        name=name, key=key, external_id=external_id, description=description
+    )
+    for alias in aliases:
+        speaker_add_alias(speaker=speaker, name=alias)
+    return speaker
+
+
+@transaction.atomic
+def speaker_update(
+    *,
+    speaker: Speaker,
+    name: str | None = None,
+    external_id: str | None = None,
+    description: str | None = None,
+) -> Speaker:
+    """Rename a speaker (its old name stays an alias, so mentions still find it) or change
+    its identifier or description; refused, with nothing changed, when the name or the
+    identifier belongs to another speaker."""
+    locked = Speaker.objects.select_for_update().get(pk=speaker.pk)
+    if name is not None:
+        name = " ".join(name.split())
+        key = speaker_key(name)
+        if not key:
+            raise SpeakerMergeError("a speaker's name cannot be empty")
+        if key != locked.key:
+            _refuse_other_speakers_name(locked, name, key)
+            alias = SpeakerAlias.objects.filter(key=key).first()
+            if alias is not None and alias.speaker_id != locked.pk:
+                raise SpeakerConflict(
+                    f"{name!r} is an alias of {alias.speaker}; merge the two speakers instead"
+                )
+            old_name = locked.name
+            SpeakerAlias.objects.filter(key=key).delete()  # the alias becomes the name
+            locked.name, locked.key = name, key
+            locked.save(update_fields=["name", "key"])
+            SpeakerAlias.objects.create(speaker=locked, name=old_name, key=speaker_key(old_name))
+        elif name != locked.name:
+            locked.name = name
+            locked.save(update_fields=["name"])
+    if external_id is not None and external_id != locked.external_id:
+        taken = Speaker.objects.filter(external_id=external_id).exclude(pk=locked.pk).first()
+        if external_id and taken is not None:
+            raise SpeakerConflict(f"{taken} has the identifier {external_id!r} already")
+        locked.external_id = external_id
+        locked.save(update_fields=["external_id"])
+    if description is not None and description != locked.description:
+        locked.description = description
+        locked.save(update_fields=["description"])
+    return locked
+
+
+def _refuse_other_speakers_name(speaker: Speaker, name: str, key: str) -> None:
+    other = Speaker.objects.filter(key=key).exclude(pk=speaker.pk).first()
+    if other is not None:
+        raise SpeakerConflict(f"{name!r} is the name of another speaker ({other.pk}); merge them")
 
 
 @transaction.atomic
@@ -68,7 +149,7 @@ def speakers_merge(*, target: Speaker, others: Iterable[Speaker]) -> Speaker:
         target.external_id = next((o.external_id for o in others if o.external_id), "")
     names = [other.name for other in others]
     Speaker.objects.filter(pk__in=other_ids).delete()
-    target.save()
+    target.save(update_fields=["external_id"])
     for name in names:
         speaker_add_alias(speaker=target, name=name)
     return target

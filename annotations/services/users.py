@@ -8,15 +8,27 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.db import transaction
 
+from annotations.errors import DomainError
 from annotations.models import Collection
-from annotations.roles import ANNOTATORS, REVIEWERS, ensure_groups
+from annotations.roles import ANNOTATORS, PERMISSIONS, REVIEWERS
 
 ROLES = ("admin", "reviewer", "annotator")
 ROLE_GROUPS = {"admin": [], "reviewer": [REVIEWERS], "annotator": [ANNOTATORS]}
 
 
-class UserError(ValueError):
+class UserError(DomainError):
     """The request cannot be carried out as given; nothing was written."""
+
+
+def ensure_groups(group_model, permission_model) -> None:
+    """Create or repair the groups (models passed in, so migrations can call it too)."""
+    for name, codenames in PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        group.permissions.set(
+            permission_model.objects.filter(
+                content_type__app_label="annotations", codename__in=codenames
+            )
+        )
 
 
 @transaction.atomic

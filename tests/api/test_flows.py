@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from annotations.models import Annotation, Collection, Document, Job, Speaker
+from annotations.services import speaker_create
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +170,7 @@ def test_jobs_are_private_to_whoever_started_them(api, users):
 
 def test_speaker_merge_and_edit(api):
     client = api("reviewer")
-    target, other = Speaker.objects.get(name="Greg Olsen"), Speaker.objects.create(name="G. Olsen")
+    target, other = Speaker.objects.get(name="Greg Olsen"), speaker_create(name="G. Olsen")
     merged = client.post(
         f"/api/speakers/{target.pk}/merge/", {"others": [other.pk]}, format="json"
     ).json()

@@ -4,8 +4,9 @@ from django.contrib.auth.models import User
 from django.test import TestCase
 from rest_framework.test import APIClient
 
-from annotations.models import Annotation, Export, Job, Speaker
+from annotations.models import Annotation, Export, Job
 from annotations.records import AnnotationKind
+from annotations.services import speaker_create
 from tests import factories
 
 
@@ -24,7 +25,7 @@ class ListQueryCounts(TestCase):
             )
             Export.objects.create(collection=self.collection, format="jsonl", status="done")
             Job.objects.create(collection=self.collection, kind=Job.Kind.PULL)
-            Speaker.objects.get_or_create(name=f"Speaker {i}")
+            speaker_create(name=f"Speaker {i}")
 
     def counts(self) -> dict[str, int]:
         found = {}

@@ -124,7 +124,7 @@ def submit(person, ui: LabelingScreen) -> None:
 
 
 def human_record(document: Document, annotator: str):
-    annotation = Annotation.objects.get(document=document, kind="human", annotator=annotator)
+    annotation = Annotation.objects.get(document=document, kind="human", annotator__email=annotator)
     return annotation, annotation_records([annotation])[annotation.pk]
 
 
@@ -188,9 +188,9 @@ def test_two_annotators_a_reviewer_and_the_export(
     ann.shot("choices-set")
     submit(ann, ui)
 
-    assert wait_for(lambda: Annotation.objects.filter(annotator="ann@example.org").exists()), list(
-        Annotation.objects.values_list("kind", "annotator", "ls_annotation_id")
-    )
+    assert wait_for(
+        lambda: Annotation.objects.filter(annotator__email="ann@example.org").exists()
+    ), list(Annotation.objects.values_list("kind", "annotator__key", "ls_annotation_id"))
     annotation, record = human_record(document, "ann@example.org")
     assert annotation.problems == [] and annotation.raw["result"]
     assert extents(record) == {
@@ -216,7 +216,7 @@ def test_two_annotators_a_reviewer_and_the_export(
     bob.shot("choices-set")
     submit(bob, ui)
 
-    assert wait_for(lambda: Annotation.objects.filter(annotator="bob@example.org").exists())
+    assert wait_for(lambda: Annotation.objects.filter(annotator__email="bob@example.org").exists())
     _, record = human_record(document, "bob@example.org")
     assert by_quote(record)[PREDICTED_QUOTE] == {
         "speaker": MAYOR, "cue": None, "name": "", "quote_type": "direct",

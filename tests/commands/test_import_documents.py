@@ -126,10 +126,10 @@ def test_a_corpus_as_shipped_imports_one_version_per_annotator(tmp_path):
     out, _ = run(tmp_path, "--collection", "news", "--brat-profile", "polnear")
     assert "documents 1 new, 0 updated, 1 skipped (unchanged); annotations 2 new" in out
     [document] = Document.objects.all()
-    assert sorted(document.annotations.values_list("kind", "annotator")) == [
+    assert sorted(document.annotations.values_list("kind", "annotator__name")) == [
         ("human", "a1"), ("human", "b2"),
     ]  # fmt: skip
-    split = document.annotations.get(annotator="a1").spans.get(region_id="T1")
+    split = document.annotations.get(annotator__name="a1").spans.get(region_id="T1")
     assert len(split.fragments) == 2 and split.text == document.text[split.start : split.end]
     report = io.StringIO()
     call_command("agreement", "--collection", "news", "--json", stdout=report)

@@ -127,7 +127,7 @@ def test_annotation_made_as_the_ui_does_arrives_by_webhook_then_updates_and_dele
     made = ls_client.annotation_create(doc.ls_task_id, UI_RESULT, lead_time=12.5)
     assert wait_for(lambda: Annotation.objects.filter(ls_annotation_id=made["id"]).exists())
     annotation = Annotation.objects.get(ls_annotation_id=made["id"])
-    assert (annotation.kind, annotation.annotator, annotation.problems) == (
+    assert (annotation.kind, annotation.annotator_label, annotation.problems) == (
         "human", settings.LABEL_STUDIO_USERNAME, [],
     )  # fmt: skip
     attribution = annotation.attributions.select_related("quote", "speaker", "cue").get()
@@ -166,7 +166,7 @@ def test_pull_repairs_what_webhooks_missed(ls_collection, ls_client, settings):
     assert (first.created, first.flagged) == (3, 1)
     assert Annotation.objects.get(ls_annotation_id=flagged["id"]).problems
     assert (
-        Annotation.objects.get(ls_annotation_id=kept["id"]).annotator
+        Annotation.objects.get(ls_annotation_id=kept["id"]).annotator_label
         == settings.LABEL_STUDIO_USERNAME
     )
 
@@ -323,7 +323,7 @@ def test_send_back_reopens_the_task_and_gold_becomes_its_ground_truth(
     state = review.review_state(doc)
     gold = review.document_adjudicate(
         document=doc, reviewer=reviewer, decisions=default_decisions(state.units)
-    )
+    ).gold
     pushed = review.gold_push(document=doc, client=ls_client)
     gold.refresh_from_db()
     assert gold.ls_annotation_id == pushed and gold.kind == "gold"

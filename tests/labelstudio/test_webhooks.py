@@ -57,7 +57,7 @@ def test_annotation_created_is_stored_with_spans_choices_and_raw_json(client, do
     response = post(client, payload(document))
     assert response.status_code == 200 and response.json()["created"] == 1
     annotation = Annotation.objects.get(ls_annotation_id=12)
-    assert (annotation.kind, annotation.annotator, annotation.lead_time) == (
+    assert (annotation.kind, annotation.annotator_label, annotation.lead_time) == (
         "human",
         "ls-user-7",
         3.5,
@@ -72,10 +72,10 @@ def test_annotation_created_is_stored_with_spans_choices_and_raw_json(client, do
 def test_known_annotators_are_named_by_email_and_unknown_ones_by_id_while_ls_is_away(
     client, document
 ):
-    Annotator.objects.create(ls_user_id=8, email="ann@example.org")
+    Annotator.objects.create(ls_user_id=8, email="ann@example.org", key="ann@example.org")
     post(client, payload(document, id=13, completed_by=8))
     post(client, payload(document, id=14, completed_by=9))  # Label Studio cannot be asked
-    assert dict(Annotation.objects.values_list("ls_annotation_id", "annotator")) == {
+    assert dict(Annotation.objects.values_list("ls_annotation_id", "annotator__key")) == {
         13: "ann@example.org",
         14: "ls-user-9",
     }

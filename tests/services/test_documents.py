@@ -4,7 +4,10 @@ from annotations.models import Collection
 from annotations.records import text_hash
 from annotations.services import (
     CollectionError,
+    CollectionExists,
     DocumentLocked,
+    collection_create,
+    collection_put,
     collection_update,
     document_update_text,
 )
@@ -30,10 +33,10 @@ def test_text_is_locked_once_spans_exist():
     assert doc.text == factories.TEXT
 
 
-def test_collection_update_creates_then_changes_only_what_is_given():
-    collection, created = collection_update(name="news", title="News", overlap=2)
+def test_collection_put_creates_then_changes_only_what_is_given():
+    collection, created = collection_put(name="news", title="News", overlap=2)
     assert created and (collection.title, collection.overlap) == ("News", 2)
-    collection, created = collection_update(name="news", guidelines="# Rules")
+    collection, created = collection_put(name="news", guidelines="# Rules")
     assert not created and (collection.title, collection.overlap, collection.guidelines) == (
         "News", 2, "# Rules",
     )  # fmt: skip
@@ -46,10 +49,25 @@ def test_collection_update_creates_then_changes_only_what_is_given():
         ({"name": "ok", "overlap": 0}, "overlap must be between 1 and 100"),
     ],
 )
-def test_collection_update_refuses_bad_settings(kwargs, message):
+def test_collection_create_refuses_bad_settings(kwargs, message):
     with pytest.raises(CollectionError, match=message):
-        collection_update(**kwargs)
+        collection_create(**kwargs)
     assert not Collection.objects.exists()
+
+
+def test_a_refused_change_writes_nothing_a_rename_keeps_the_collection():
+    news = collection_create(name="news", overlap=2)
+    collection_create(name="taken")
+    with pytest.raises(CollectionExists, match="a collection named 'taken' exists already"):
+        collection_update(collection=news, name="taken", overlap=3)
+    with pytest.raises(CollectionError, match="overlap must be between"):
+        collection_update(collection=news, title="New", overlap=0)
+    news.refresh_from_db()
+    assert (news.name, news.title, news.overlap) == ("news", "", 2)
+    renamed = collection_update(collection=news, name="other", overlap=3)
+    assert (renamed.pk, renamed.name, renamed.overlap) == (news.pk, "other", 3)
+    with pytest.raises(CollectionExists):
+        collection_create(name="other")
 
 
 def test_scheme_cannot_change_under_annotations(monkeypatch):
@@ -59,4 +77,4 @@ def test_scheme_cannot_change_under_annotations(monkeypatch):
 
     monkeypatch.setitem(scheme.SCHEMES, "quotes-v2", scheme.QUOTES_V1)
     with pytest.raises(CollectionError, match="its scheme cannot change"):
-        collection_update(name=doc.collection.name, scheme="quotes-v2")
+        collection_update(collection=doc.collection, scheme="quotes-v2")

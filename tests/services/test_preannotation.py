@@ -4,8 +4,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotations.models import Annotation, Speaker, SpeakerAlias
+from annotations.models import Annotation, Speaker
 from annotations.preannotate import MODEL_VERSION
+from annotations.services import speaker_create
 from annotations.services.preannotation import collection_preannotate, known_speakers
 from tests import factories
 
@@ -48,8 +49,7 @@ def test_jsonl_output_reimports_as_the_same_prediction(tmp_path):
 
 
 def test_the_registry_supplies_full_names():
-    speaker = Speaker.objects.create(name="Yury Ushakov")
-    SpeakerAlias.objects.create(speaker=speaker, name="Ushakov")
+    speaker = speaker_create(name="Yury Ushakov", aliases=["Ushakov"])
     assert known_speakers() == {"yury ushakov": "Yury Ushakov", "ushakov": "Yury Ushakov"}
     collection = factories.collection()
     factories.document(collection, text="Ushakov said the talks were useful.")

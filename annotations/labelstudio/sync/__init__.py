@@ -6,7 +6,8 @@ and call Label Studio through the client.
 - `project`: the project, its config, guidelines, webhook and ML backend; status;
 - `push`: documents become tasks with their predictions;
 - `pull`: annotations from Label Studio (webhook or reconciling pull), deletions;
-- `annotators`: Label Studio users as named annotators.
+- `annotators`: Label Studio users as named annotators;
+- `webhook`: what a webhook from Label Studio changes.
 """
 
 from annotations.labelstudio.sync.annotators import annotators_learn, annotators_refresh
@@ -29,6 +30,7 @@ from annotations.labelstudio.sync.pull import (
     tasks_unlink,
 )
 from annotations.labelstudio.sync.push import PushResult, push
+from annotations.labelstudio.sync.webhook import webhook_apply
 
 __all__ = [
     "SOURCE_PREFIX",
@@ -50,5 +52,6 @@ __all__ = [
     "status",
     "store_annotations",
     "tasks_unlink",
+    "webhook_apply",
     "webhook_url",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
+from annotations.errors import Conflict
 from annotations.labelstudio.client import LabelStudioClient
 from annotations.models import (
     Collection,
@@ -20,13 +21,11 @@ WEBHOOK_ACTIONS = [
 SOURCE_PREFIX = "ls:annotation:"
 
 
-class SyncError(Exception):
+class SyncError(Conflict):
     """The collection and Label Studio cannot be brought in step; the message says why."""
 
 
-def client_from_settings(
-    timeout: float | None = None, retries: int | None = None
-) -> LabelStudioClient:
+def client_from_settings(timeout: float | None = None, retries: int = 0) -> LabelStudioClient:
     return LabelStudioClient(
         settings.LABEL_STUDIO_URL,
         settings.LABEL_STUDIO_API_KEY,

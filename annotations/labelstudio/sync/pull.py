@@ -18,7 +18,6 @@ from django.utils import timezone
 from annotations.labelstudio.client import LabelStudioClient
 from annotations.labelstudio.convert import result_to_domain
 from annotations.labelstudio.sync.annotators import (
-    annotator_names,
     annotators_refresh,
 )
 from annotations.labelstudio.sync.common import (
@@ -28,6 +27,7 @@ from annotations.labelstudio.sync.common import (
 from annotations.labelstudio.sync.push import task_ids_save
 from annotations.models import (
     Annotation,
+    Annotator,
     Collection,
     Document,
     LabelStudioTombstone,
@@ -41,6 +41,7 @@ from annotations.scheme import (
     validate_annotation,
 )
 from annotations.services.annotations import AnnotationWrite, annotation_rows_write
+from annotations.services.annotators import annotators_for_users
 from annotations.services.documents import documents_refresh_status
 
 
@@ -75,7 +76,7 @@ def store_annotations(
             "ls_annotation_id", flat=True
         )
     )
-    annotators = annotator_names([a.get("completed_by") for _, a in items])
+    annotators = annotators_for_users(user_ids=[a.get("completed_by") for _, a in items])
     writes = []
     for document, annotation in items:
         updated_at = parse_timestamp(annotation.get("updated_at"))
@@ -95,31 +96,36 @@ def store_annotations(
 
 
 def _annotation_write(
-    document: Document, annotation: dict, scheme: Scheme, annotators: dict[int, str]
+    document: Document, annotation: dict, scheme: Scheme, annotators: dict[int, Annotator]
 ) -> AnnotationWrite:
+    annotator = annotators.get(annotation.get("completed_by"))
+    label = annotator.label if annotator else ""
+    # Ground truth is gold: whoever made it in Label Studio adjudicated it.
+    gold = bool(annotation.get("ground_truth"))
     converted = result_to_domain(annotation.get("result"), scheme, text=document.text)
+    lead_time = annotation.get("lead_time")
     record = sort_annotation(
         complete_attributions(
             AnnotationRecord(
-                kind=AnnotationKind.GOLD
-                if annotation.get("ground_truth")
-                else AnnotationKind.HUMAN,
-                annotator=annotators.get(annotation.get("completed_by"), ""),
+                kind=AnnotationKind.GOLD if gold else AnnotationKind.HUMAN,
+                annotator="" if gold else label,
                 spans=converted.spans,
                 attributions=converted.attributions,
                 relations=converted.relations,
                 source_key=f"{SOURCE_PREFIX}{annotation['id']}",
+                provenance={"adjudicator": label} if gold and label else {},
                 raw=annotation,
-                lead_time=annotation.get("lead_time")
-                if isinstance(annotation.get("lead_time"), int | float)
-                else None,
+                lead_time=lead_time if isinstance(lead_time, int | float) else None,
             )
         )
     )
     problems = converted.problems + validate_annotation(scheme, document.text, record)
     if problems:
         record = valid_part(scheme, document.text, record)
-    return AnnotationWrite(document.pk, record, problems=problems)
+    write = AnnotationWrite(document.pk, record, problems=problems)
+    if annotator is not None and record.annotator:
+        write.annotator_id = annotator.pk
+    return write
 
 
 def parse_timestamp(value: Any) -> datetime | None:

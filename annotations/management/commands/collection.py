@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotations.scheme import UnknownScheme
-from annotations.services import CollectionError, collection_update
+from annotations.errors import DomainError
+from annotations.services import collection_put
 
 
 class Command(BaseCommand):
@@ -28,14 +28,14 @@ class Command(BaseCommand):
             except (OSError, UnicodeDecodeError) as error:
                 raise CommandError(f"{options['guidelines']}: cannot read: {error}") from None
         try:
-            collection, created = collection_update(
+            collection, created = collection_put(
                 name=options["name"],
                 title=options["title"],
                 overlap=options["overlap"],
                 scheme=options["scheme"],
                 guidelines=guidelines,
             )
-        except (CollectionError, UnknownScheme) as error:
+        except DomainError as error:
             raise CommandError(str(error)) from None
         verb = "Created" if created else "Updated"
         self.stdout.write(

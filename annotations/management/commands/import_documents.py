@@ -13,9 +13,9 @@ from rich.progress import (
 )
 
 from annotations import importers
+from annotations.errors import DomainError
 from annotations.importers.brat import PROFILES
-from annotations.scheme import UnknownScheme
-from annotations.services import CollectionError, ImportResult
+from annotations.services import ImportResult
 from annotations.services.import_files import (
     FilesImport,
     ImportOptionsError,
@@ -72,7 +72,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         try:
             report = self._import(console, sources, warnings, profile, options)
-        except (UnknownScheme, CollectionError) as error:
+        except DomainError as error:
             raise CommandError(str(error)) from None
         if report.collection_created:
             verb = "Would create" if dry_run else "Created"

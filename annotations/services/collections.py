@@ -1,0 +1,132 @@
+"""Collections: creating them, changing their settings, renaming them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.validators import slug_re
+from django.db import transaction
+
+from annotations.errors import Conflict, DomainError
+from annotations.models import Annotation, Collection
+from annotations.scheme import DEFAULT_SCHEME, get_scheme
+
+MAX_OVERLAP = 100
+
+
+class CollectionError(DomainError):
+    pass
+
+
+class CollectionExists(CollectionError, Conflict):
+    pass
+
+
+def collection_get_or_create(*, name: str, scheme: str = DEFAULT_SCHEME) -> tuple[Collection, bool]:
+    get_scheme(scheme)  # refuse an unknown scheme before creating anything
+    _check_name(name)
+    return Collection.objects.get_or_create(name=name, defaults={"scheme": scheme})
+
+
+@transaction.atomic
+def collection_create(
+    *,
+    name: str,
+    title: str = "",
+    overlap: int = 1,
+    scheme: str = DEFAULT_SCHEME,
+    guidelines: str = "",
+    members: list[AbstractBaseUser] | None = None,
+) -> Collection:
+    """A new collection; CollectionExists when the name is taken."""
+    _check(name=name, overlap=overlap, scheme=scheme)
+    if Collection.objects.filter(name=name).exists():
+        raise CollectionExists(f"a collection named {name!r} exists already")
+    collection = Collection.objects.create(
+        name=name, title=title, overlap=overlap, scheme=scheme, guidelines=guidelines
+    )
+    if members:
+        collection.members.set(members)
+    return collection
+
+
+@transaction.atomic
+def collection_update(
+    *,
+    collection: Collection,
+    name: str | None = None,
+    title: str | None = None,
+    overlap: int | None = None,
+    scheme: str | None = None,
+    guidelines: str | None = None,
+    members: list[AbstractBaseUser] | None = None,
+) -> Collection:
+    """Change the given settings (None leaves one as it is), or nothing if any is refused.
+
+    A new `name` renames the collection; its Label Studio project keeps its id.
+    """
+    _check(name=name, overlap=overlap, scheme=scheme)
+    locked = Collection.objects.select_for_update().get(pk=collection.pk)
+    if name not in (None, locked.name) and Collection.objects.filter(name=name).exists():
+        raise CollectionExists(f"a collection named {name!r} exists already; choose another name")
+    if (
+        scheme not in (None, locked.scheme)
+        and Annotation.objects.filter(document__collection=locked).exists()
+    ):
+        raise CollectionError(
+            f"collection {locked.name!r} has annotations under {locked.scheme}; "
+            "its scheme cannot change"
+        )
+    changes = {
+        "name": name,
+        "title": title,
+        "overlap": overlap,
+        "scheme": scheme,
+        "guidelines": guidelines,
+    }
+    for field, value in changes.items():
+        if value is not None:
+            setattr(locked, field, value)
+    locked.save()
+    if members is not None:
+        locked.members.set(members)
+    return locked
+
+
+@transaction.atomic
+def collection_put(
+    *,
+    name: str,
+    title: str | None = None,
+    overlap: int | None = None,
+    scheme: str | None = None,
+    guidelines: str | None = None,
+) -> tuple[Collection, bool]:
+    """Create the collection with these settings, or change the given ones if it exists."""
+    existing = Collection.objects.filter(name=name).first()
+    if existing is not None:
+        collection = collection_update(
+            collection=existing, title=title, overlap=overlap, scheme=scheme, guidelines=guidelines
+        )
+        return collection, False
+    collection = collection_create(
+        name=name,
+        title=title or "",
+        overlap=overlap or 1,
+        scheme=scheme or DEFAULT_SCHEME,
+        guidelines=guidelines or "",
+    )
+    return collection, True
+
+
+def _check(*, name: str | None, overlap: int | None, scheme: str | None) -> None:
+    if name is not None:
+        _check_name(name)
+    if overlap is not None and not 1 <= overlap <= MAX_OVERLAP:
+        raise CollectionError(f"overlap must be between 1 and {MAX_OVERLAP}, not {overlap}")
+    if scheme is not None:
+        get_scheme(scheme)
+
+
+def _check_name(name: str) -> None:
+    if not slug_re.match(name) or len(name) > 100:
+        raise CollectionError(f"collection name {name!r} must be 1-100 letters, digits, '-' or '_'")

@@ -1,0 +1,70 @@
+"""Jobs: long work recorded on a Job row and handed to the background worker.
+
+Every door (API, admin) starts long work here; the worker (annotations/jobs.py)
+runs it and reports through these functions. The commands run the same
+services in the foreground instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from annotations.errors import Conflict
+from annotations.models import Collection, Job
+
+# Kinds whose inputs do not outlive the first run (an upload folder), so no retry.
+NOT_RETRIED = {Job.Kind.IMPORT}
+
+
+class JobError(Conflict):
+    pass
+
+
+def job_start(
+    *, kind: str, collection: Collection, user: AbstractBaseUser | None, params: dict | None = None
+) -> Job:
+    """Record the job and hand it to the worker (or run it now, with the immediate backend)."""
+    from annotations.jobs import run_job
+
+    job = Job.objects.create(kind=kind, collection=collection, created_by=user, params=params or {})
+    run_job.enqueue(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def job_retry(*, job: Job, user: AbstractBaseUser | None) -> Job:
+    """The same work again, as a new job; only a failed job can be retried."""
+    if job.status != Job.Status.FAILED:
+        raise JobError(f"job {job.pk} is {job.status}; only a failed job can be retried")
+    if job.kind in NOT_RETRIED:
+        raise JobError(f"job {job.pk} imported uploaded files that are gone; upload them again")
+    return job_start(kind=job.kind, collection=job.collection, user=user, params=job.params)
+
+
+def job_begin(*, job: Job) -> None:
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+
+
+def job_finish(*, job: Job, status: str, result: dict | None = None, error: str = "") -> None:
+    Job.objects.filter(pk=job.pk).update(
+        status=status, result=result or {}, error=error, finished_at=timezone.now()
+    )
+
+
+def job_progress(*, job: Job, total: int | None = None) -> Callable[[int], None]:
+    """A counter that records progress on the job about a hundred times at most."""
+    Job.objects.filter(pk=job.pk).update(total=total, done=0)
+    step = max(1, (total or 0) // 100)
+    done = written = 0
+
+    def advance(count: int) -> None:
+        nonlocal done, written
+        done += count
+        if done - written >= step or done == total:
+            Job.objects.filter(pk=job.pk).update(done=done)
+            written = done
+
+    return advance
