@@ -10,10 +10,19 @@ from django.db.models import QuerySet
 
 from annotations.agreement import DocumentVersions, agreement
 from annotations.canonical import CanonicalDocument
+from annotations.errors import NotFound
 from annotations.exporters import ExportItem, assign_split
 from annotations.models import Annotation, Attribution, Collection, Document, Span
 from annotations.records import AnnotationRecord, AttributionRecord, RelationRecord, SpanRecord
 from annotations.scheme import COREF, get_scheme
+
+
+def collection_named(name: str) -> Collection:
+    """The collection of that name, or NotFound saying so."""
+    found = Collection.objects.filter(name=name).first()
+    if found is None:
+        raise NotFound(f"no collection named {name!r}")
+    return found
 
 
 def annotation_records(annotations: list[Annotation]) -> dict[int, AnnotationRecord]:

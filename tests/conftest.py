@@ -16,6 +16,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_passwords() -> None:
+    """Users in tests need no costly password hashing (the real hasher is Django's default)."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def roles(db) -> None:
     """The role groups (a flush by a transactional test removes what migrations made)."""

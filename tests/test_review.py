@@ -10,17 +10,25 @@ from django.urls import reverse
 from annotations.models import Annotation, Collection, Document, Span
 from annotations.scheme import QUOTES_V1, validate_annotation
 from annotations.selectors import annotation_records, review_next
+from tests.shared_data import module_data
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(settings):
+def make_demo(settings) -> None:
+    """The example corpus with two annotators' versions, waiting for review (no gold)."""
     for name, extra in (("gold.jsonl", ["--as-gold"]), ("annotators.jsonl", [])):
         call_command("import_documents", str(settings.BASE_DIR / "fixtures" / name), "--collection", "demo",
                      *extra, stdout=io.StringIO())  # fmt: skip
     Document.objects.update(status=Document.Status.ANNOTATED)
     Annotation.objects.filter(kind="gold").delete()
+
+
+demo_data = module_data(make_demo)
+
+
+@pytest.fixture
+def demo(demo_data):
     return Collection.objects.get(name="demo")
 
 

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
-from annotations.models import Collection
-from annotations.selectors import collection_agreement
+from annotations.errors import NotFound
+from annotations.selectors import collection_agreement, collection_named
 
 
 def _fmt(value: float | None) -> str:
@@ -27,9 +27,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            collection = Collection.objects.get(name=options["collection"])
-        except Collection.DoesNotExist:
-            raise CommandError(f"no collection named {options['collection']!r}") from None
+            collection = collection_named(options["collection"])
+        except NotFound as error:
+            raise CommandError(str(error)) from None
         report = collection_agreement(collection)
         if options["json"]:
             self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))

@@ -6,8 +6,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from annotations.errors import NotFound
 from annotations.exporters import FORMATS, ExportError
-from annotations.models import Collection
+from annotations.selectors import collection_named
 from annotations.services.exports import DEFAULT_SEED, DEFAULT_SPLIT, export_gold
 
 
@@ -32,9 +33,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         console = Console(file=self.stdout._out, highlight=False, soft_wrap=True)
         try:
-            collection = Collection.objects.get(name=options["collection"])
-        except Collection.DoesNotExist:
-            raise CommandError(f"no collection named {options['collection']!r}") from None
+            collection = collection_named(options["collection"])
+        except NotFound as error:
+            raise CommandError(str(error)) from None
         columns = (TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         quiet = not console.is_terminal
         try:

@@ -10,9 +10,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from annotations.errors import NotFound
 from annotations.labelstudio import server, sync
 from annotations.labelstudio.client import LabelStudioError
 from annotations.models import Collection
+from annotations.selectors import collection_named
 
 
 class Command(BaseCommand):
@@ -144,9 +146,9 @@ class Command(BaseCommand):
 
 def _collection(name: str) -> Collection:
     try:
-        return Collection.objects.get(name=name)
-    except Collection.DoesNotExist:
-        raise CommandError(f"no collection named {name!r}") from None
+        return collection_named(name)
+    except NotFound as error:
+        raise CommandError(str(error)) from None
 
 
 def local_server_config() -> server.ServerConfig:

@@ -6,8 +6,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from annotations.models import Collection
+from annotations.errors import NotFound
 from annotations.preannotate import MODEL_VERSION
+from annotations.selectors import collection_named
 from annotations.services.preannotation import collection_preannotate
 
 
@@ -26,9 +27,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         console = Console(file=self.stdout._out, highlight=False, soft_wrap=True)
         try:
-            collection = Collection.objects.get(name=options["collection"])
-        except Collection.DoesNotExist:
-            raise CommandError(f"no collection named {options['collection']!r}") from None
+            collection = collection_named(options["collection"])
+        except NotFound as error:
+            raise CommandError(str(error)) from None
         out_path: Path | None = options["out"]
         try:
             out = out_path.open("w", encoding="utf-8") if out_path else None
