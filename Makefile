@@ -41,6 +41,7 @@ setup: $(STAMP) $(LS_STAMP) $(LS_TEMPLATE) chromium
 
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py migrate --noinput --database inbox
 
 fixtures: migrate
 	$(BIN)/python manage.py collection $(COLLECTION) --title "Demo: quotes in the news" \
@@ -55,7 +56,7 @@ labelstudio: fixtures
 # The server and its job worker start first: Label Studio checks the ML backend
 # (this server's /ml/) when the project is connected to it. Both stop together.
 run: labelstudio
-	@$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	@$(BIN)/python manage.py worker & worker=$$!; \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT) & server=$$!; \
 	trap 'kill $$worker $$server 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python bin/wait-for http://$(HOST):$(PORT)/ml/health || exit 1; \

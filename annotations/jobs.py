@@ -23,7 +23,7 @@ from annotations.services import review
 from annotations.services.exports import DEFAULT_SEED, DEFAULT_SPLIT, export_folder, export_gold
 from annotations.services.import_files import discover_sources, files_import, import_profile
 from annotations.services.imports import ImportFailed
-from annotations.services.jobs import job_begin, job_finish, job_progress
+from annotations.services.jobs import IN_REQUEST, job_begin, job_finish, job_progress
 from annotations.services.preannotation import collection_preannotate
 
 
@@ -39,10 +39,15 @@ class JobFailed(Exception):
 EXPECTED = (DomainError, LabelStudioError, OSError)
 
 
+# Who runs jobs in this process: a worker (`manage.py worker`) sets its id, so a job it
+# leaves behind when it dies is found; inside a request there is none to lose.
+WORKER_ID = IN_REQUEST
+
+
 @task()
 def run_job(job_id: int) -> None:
     job = Job.objects.select_related("collection", "created_by").get(pk=job_id)
-    job_begin(job=job)
+    job_begin(job=job, worker_id=WORKER_ID)
     try:
         result = RUNNERS[job.kind](job)
     except JobFailed as failure:

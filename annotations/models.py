@@ -370,6 +370,8 @@ class Job(models.Model):
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="jobs")
+    # The worker running it (its WorkerBeat), "request" when it ran inside a request.
+    worker_id = models.CharField(max_length=64, blank=True)
     params = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField(default=0)
@@ -388,3 +390,40 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.collection} ({self.status})"
+
+
+class WebhookEvent(models.Model):
+    """A Label Studio webhook as it arrived, kept in the inbox database until applied.
+
+    Receiving only appends here (nothing else can block it); the worker, or the
+    request itself when no worker runs, applies the events in order.
+    """
+
+    received_at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=60)
+    payload = models.JSONField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["applied_at", "id"], name="webhook_event_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.action} received {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class WorkerBeat(models.Model):
+    """A background worker's last sign of life (in the inbox database, which long writes to
+    the main database never block), so jobs of a worker that died are found."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} ({self.host}:{self.pid})"

@@ -33,13 +33,30 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+class SettingsError(SystemExit):
+    """A setting production needs is missing or unusable; the message says which and why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"Configuration error: {message}")
+
+
 DEBUG = envbool("DEBUG", True)
 # The development key is only accepted while DEBUG is on.
 SECRET_KEY = os.getenv("SECRET_KEY") or ""
+MIN_SECRET_KEY_LENGTH = 50
 if not SECRET_KEY:
     if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+        raise SettingsError(
+            "SECRET_KEY must be set when DEBUG is off: a random string of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters, e.g. from "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`"
+        )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+elif not DEBUG and len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
+    raise SettingsError(
+        f"SECRET_KEY has {len(SECRET_KEY)} characters; use at least {MIN_SECRET_KEY_LENGTH} "
+        "random ones when DEBUG is off"
+    )
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
@@ -109,6 +126,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+
+# Label Studio's webhooks land in an inbox that no long write can block: on SQLite a
+# database file of its own, on PostgreSQL the same database through its own
+# connection (an insert there waits for no other transaction).
+INBOX_DATABASE_URL = os.getenv("INBOX_DATABASE_URL", "")
+if INBOX_DATABASE_URL:
+    DATABASES["inbox"] = dj_database_url.parse(INBOX_DATABASE_URL)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    inbox_file = Path(str(DATABASES["default"]["NAME"])).with_name("inbox.sqlite3")
+    DATABASES["inbox"] = dj_database_url.parse(f"sqlite:///{inbox_file}")
+else:
+    DATABASES["inbox"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+if DATABASES["inbox"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["inbox"].setdefault("OPTIONS", {}).update(
+        {"timeout": 5, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+# Whether the inbox lives in the default database (then its tables migrate there).
+INBOX_IN_DEFAULT = DATABASES["inbox"].get("NAME") == DATABASES["default"].get("NAME") and (
+    DATABASES["inbox"]["ENGINE"] == DATABASES["default"]["ENGINE"]
+)
+DATABASE_ROUTERS = ["annotations.routers.InboxRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -205,6 +243,8 @@ SPECTACULAR_SETTINGS = {
 # --- Background jobs (django-tasks): the database backend by default; a worker
 # (`manage.py db_worker`) runs them. TASKS_BACKEND=immediate runs them in the request.
 TASKS_BACKEND = os.getenv("TASKS_BACKEND", "database")
+# A worker silent this long (seconds) is gone: its running jobs are failed and cleared.
+WORKER_GONE_AFTER = envint("WORKER_GONE_AFTER", 60)
 TASKS = {
     "default": {
         "BACKEND": {

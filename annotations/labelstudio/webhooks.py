@@ -1,6 +1,8 @@
 """The endpoint Label Studio calls when annotations or tasks change.
 
-The view checks the secret and the envelope; `sync.webhook_apply` does the rest.
+The view checks the secret and the envelope and keeps the payload in the inbox
+(`sync.webhook_receive`), which nothing can block, then answers. The worker
+applies it; with no worker running, the request applies what waits itself.
 """
 
 from __future__ import annotations
@@ -29,4 +31,9 @@ def webhook(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"detail": "the body is not JSON"}, status=400)
     if not isinstance(payload, dict) or not isinstance(payload.get("action"), str):
         return JsonResponse({"detail": "expected an object with an 'action'"}, status=400)
-    return JsonResponse(sync.webhook_apply(payload=payload))
+    event = sync.webhook_receive(payload=payload)
+    if sync.worker_alive():
+        return JsonResponse({"received": event.pk})
+    sync.inbox_apply()
+    event.refresh_from_db()
+    return JsonResponse({"received": event.pk, **(event.result or {})})

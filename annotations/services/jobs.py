@@ -7,16 +7,24 @@ services in the foreground instead.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from annotations.errors import Conflict
-from annotations.models import Collection, Job
+from annotations.models import Collection, Export, Job
 
 # Kinds whose inputs do not outlive the first run (an upload folder), so no retry.
 NOT_RETRIED = {Job.Kind.IMPORT}
+# The worker id of a job run inside a request (the immediate backend): no worker to lose.
+IN_REQUEST = "request"
+DIED = (
+    "the worker running this job stopped (no sign of life since); what it left behind "
+    "was cleared; start it again"
+)
 
 
 class JobError(Conflict):
@@ -44,8 +52,10 @@ def job_retry(*, job: Job, user: AbstractBaseUser | None) -> Job:
     return job_start(kind=job.kind, collection=job.collection, user=user, params=job.params)
 
 
-def job_begin(*, job: Job) -> None:
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+def job_begin(*, job: Job, worker_id: str = IN_REQUEST) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, started_at=timezone.now(), worker_id=worker_id[:64]
+    )
 
 
 def job_finish(*, job: Job, status: str, result: dict | None = None, error: str = "") -> None:
@@ -68,3 +78,29 @@ def job_progress(*, job: Job, total: int | None = None) -> Callable[[int], None]
             written = done
 
     return advance
+
+
+def jobs_sweep(*, alive: set[str]) -> list[Job]:
+    """Fail the running jobs whose worker is gone (`alive`: the workers known to live) and
+    clear what they left: an import's uploaded files, an export's unfinished folder."""
+    running = Job.objects.filter(status=Job.Status.RUNNING).exclude(worker_id=IN_REQUEST)
+    dead = [job for job in running if job.worker_id not in alive]
+    for job in dead:
+        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+            status=Job.Status.FAILED, error=DIED, finished_at=timezone.now()
+        )
+        _clear_leftovers(job)
+    return dead
+
+
+def _clear_leftovers(job: Job) -> None:
+    if job.kind == Job.Kind.IMPORT and job.params.get("folder"):
+        shutil.rmtree(job.params["folder"], ignore_errors=True)
+    if job.kind == Job.Kind.EXPORT and job.started_at:
+        unfinished = Export.objects.filter(
+            collection=job.collection, status=Export.Status.RUNNING, created_at__gte=job.started_at
+        )
+        for export in unfinished:
+            out = Path(export.path)
+            shutil.rmtree(out.parent / f".{out.name}.partial-{export.pk}", ignore_errors=True)
+        unfinished.update(status=Export.Status.FAILED, error=DIED)

@@ -7,7 +7,8 @@ and call Label Studio through the client.
 - `push`: documents become tasks with their predictions;
 - `pull`: annotations from Label Studio (webhook or reconciling pull), deletions;
 - `annotators`: Label Studio users as named annotators;
-- `webhook`: what a webhook from Label Studio changes.
+- `webhook`: what a webhook from Label Studio changes;
+- `inbox`: webhooks kept as they arrive, applied in order by the worker.
 """
 
 from annotations.labelstudio.sync.annotators import annotators_learn, annotators_refresh
@@ -19,6 +20,14 @@ from annotations.labelstudio.sync.common import (
     client_from_settings,
     ml_backend_url,
     webhook_url,
+)
+from annotations.labelstudio.sync.inbox import (
+    inbox_apply,
+    inbox_prune,
+    webhook_receive,
+    worker_alive,
+    worker_beat,
+    workers_alive,
 )
 from annotations.labelstudio.sync.project import SetupResult, project_setup, status
 from annotations.labelstudio.sync.pull import (
@@ -52,6 +61,12 @@ __all__ = [
     "status",
     "store_annotations",
     "tasks_unlink",
+    "inbox_apply",
+    "inbox_prune",
     "webhook_apply",
+    "webhook_receive",
+    "worker_alive",
+    "worker_beat",
+    "workers_alive",
     "webhook_url",
 ]

@@ -81,7 +81,8 @@ def store_annotations(
     for document, annotation in items:
         updated_at = parse_timestamp(annotation.get("updated_at"))
         known = stored.get(annotation["id"])
-        if annotation["id"] in deleted or (known and updated_at and known >= updated_at):
+        # Newer wins; what does not say when it changed cannot replace what is stored.
+        if annotation["id"] in deleted or (known and (updated_at is None or known >= updated_at)):
             result.stale += 1
             continue
         write = _annotation_write(document, annotation, scheme, annotators)

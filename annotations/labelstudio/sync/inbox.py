@@ -1,0 +1,102 @@
+"""The webhook inbox: Label Studio's webhooks kept as they arrive, applied in order.
+
+Label Studio waits a second for a webhook and never sends it again. So receiving
+one only appends it to the inbox (its own database on SQLite, where a long
+import holds the main database's write lock; its own connection on
+PostgreSQL), and answers at once. The background worker applies what waits,
+oldest first (the request does it when no worker runs); applying is idempotent
+(newer wins, deletions are remembered), so an event applied twice, or copies
+of one, change nothing more. `pull` stays the repair for what never arrived.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from annotations.labelstudio.sync.webhook import webhook_apply
+from annotations.models import WebhookEvent, WorkerBeat
+from annotations.routers import INBOX
+
+log = logging.getLogger(__name__)
+# An event that fails this often (a bug, never Label Studio being away) is set aside.
+MAX_ATTEMPTS = 5
+
+
+@dataclass
+class Applied:
+    applied: int = 0
+    failed: int = 0
+
+
+def webhook_receive(*, payload: dict) -> WebhookEvent:
+    """Keep one webhook payload (an object with an `action`) in the inbox."""
+    action = str(payload.get("action", ""))[:60]
+    return WebhookEvent.objects.using(INBOX).create(action=action, payload=payload)
+
+
+def worker_alive() -> bool:
+    """Whether a background worker has shown a sign of life lately (it applies the inbox)."""
+    since = timezone.now() - timedelta(seconds=settings.WORKER_GONE_AFTER / 2)
+    return WorkerBeat.objects.using(INBOX).filter(beat_at__gte=since).exists()
+
+
+def inbox_apply(*, limit: int = 200) -> Applied:
+    """Apply the waiting events, oldest first; each is applied in a transaction of its own."""
+    done = Applied()
+    pending = WebhookEvent.objects.using(INBOX).filter(applied_at__isnull=True).order_by("id")
+    for event in list(pending[:limit]):
+        if _apply(event):
+            done.applied += 1
+        else:
+            done.failed += 1
+    return done
+
+
+def _apply(event: WebhookEvent) -> bool:
+    try:
+        with transaction.atomic():
+            result = webhook_apply(payload=event.payload)
+    except DatabaseError as error:
+        # The main database is busy or away: the event waits for the next round.
+        log.warning("webhook event %s waits: %s", event.pk, error)
+        return False
+    except Exception as error:  # noqa: BLE001 - an event that breaks applying is set aside
+        log.exception("webhook event %s could not be applied", event.pk)
+        attempts = event.attempts + 1
+        done = timezone.now() if attempts >= MAX_ATTEMPTS else None
+        WebhookEvent.objects.using(INBOX).filter(pk=event.pk).update(
+            attempts=attempts, error=f"{type(error).__name__}: {error}"[:2000], applied_at=done
+        )
+        return False
+    WebhookEvent.objects.using(INBOX).filter(pk=event.pk).update(
+        applied_at=timezone.now(), attempts=event.attempts + 1, result=result, error=""
+    )
+    return True
+
+
+def worker_beat(*, worker_id: str, host: str, pid: int) -> None:
+    """A worker's sign of life."""
+    WorkerBeat.objects.using(INBOX).update_or_create(
+        worker_id=worker_id, defaults={"host": host[:200], "pid": pid, "beat_at": timezone.now()}
+    )
+
+
+def workers_alive(*, worker_ids: list[str]) -> set[str]:
+    """Which of these workers showed a sign of life lately (settings.WORKER_GONE_AFTER)."""
+    since = timezone.now() - timedelta(seconds=settings.WORKER_GONE_AFTER)
+    beats = WorkerBeat.objects.using(INBOX).filter(worker_id__in=worker_ids, beat_at__gte=since)
+    return set(beats.values_list("worker_id", flat=True))
+
+
+def inbox_prune(*, older_than: timedelta = timedelta(days=30)) -> int:
+    """Forget applied events older than this (the annotations keep their raw JSON)."""
+    cutoff = timezone.now() - older_than
+    applied = WebhookEvent.objects.using(INBOX).filter(applied_at__lt=cutoff)
+    deleted, _ = applied.delete()
+    return deleted

@@ -1,0 +1,33 @@
+"""Which database a model lives in: the webhook inbox and the workers' heartbeats in the
+inbox database (see settings.DATABASES["inbox"]), everything else in the default one."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+INBOX = "inbox"
+INBOX_MODELS = {"webhookevent", "workerbeat"}
+
+
+def in_inbox(model) -> bool:
+    return model._meta.app_label == "annotations" and model._meta.model_name in INBOX_MODELS
+
+
+class InboxRouter:
+    def db_for_read(self, model, **hints):
+        return INBOX if in_inbox(model) else None
+
+    def db_for_write(self, model, **hints):
+        return INBOX if in_inbox(model) else None
+
+    def allow_relation(self, a, b, **hints):
+        return None if in_inbox(type(a)) == in_inbox(type(b)) else False
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        inbox_model = app_label == "annotations" and model_name in INBOX_MODELS
+        if db == INBOX:
+            # Only the inbox tables (data migrations, which name no model, run elsewhere).
+            return inbox_model and not settings.INBOX_IN_DEFAULT
+        if inbox_model:
+            return settings.INBOX_IN_DEFAULT
+        return None
