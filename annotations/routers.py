@@ -10,7 +10,9 @@ INBOX_MODELS = {"webhookevent", "workerbeat"}
 
 
 def in_inbox(model) -> bool:
-    return model._meta.app_label == "annotations" and model._meta.model_name in INBOX_MODELS
+    """Whether a model (or an instance of one) lives in the inbox database."""
+    meta = getattr(model, "_meta", None)
+    return meta is not None and meta.app_label == "annotations" and meta.model_name in INBOX_MODELS
 
 
 class InboxRouter:
@@ -21,7 +23,7 @@ class InboxRouter:
         return INBOX if in_inbox(model) else None
 
     def allow_relation(self, a, b, **hints):
-        return None if in_inbox(type(a)) == in_inbox(type(b)) else False
+        return None if in_inbox(a) == in_inbox(b) else False
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         inbox_model = app_label == "annotations" and model_name in INBOX_MODELS

@@ -10,9 +10,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker is not None and "databases" not in marker.kwargs:
-            item.add_marker(
-                pytest.mark.django_db(*marker.args, databases="__all__", **marker.kwargs)
-            )
+            everything = pytest.mark.django_db(*marker.args, databases="__all__", **marker.kwargs)
+            item.add_marker(everything, append=False)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

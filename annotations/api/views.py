@@ -248,7 +248,12 @@ class AnnotationFilter(django_filters.FilterSet):
     collection = django_filters.CharFilter(field_name="document__collection__name")
     # By id, without validating the id against a list: an unknown id just finds nothing.
     document = IdFilter(field_name="document_id")
-    flagged = django_filters.BooleanFilter(method="filter_flagged", label="Breaks the scheme")
+    flagged = django_filters.TypedChoiceFilter(
+        method="filter_flagged",
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        label="Breaks the scheme (true or false)",
+    )
 
     class Meta:
         model = Annotation
@@ -278,8 +283,15 @@ class SpeakerViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     roles = {"update": REVIEWER, "partial_update": REVIEWER, "merge": REVIEWER}
 
     def get_queryset(self) -> QuerySet:
+        speakers = Speaker.objects.all()
+        if role_of(self.request.user) == ANNOTATOR:
+            # Annotators see the people quoted in their own collections only.
+            visible = Attribution.objects.filter(
+                annotation__document__collection__in=visible_collections(self.request.user)
+            ).values("speaker_entity_id")
+            speakers = speakers.filter(pk__in=visible)
         return (
-            Speaker.objects.annotate(attribution_total=Count("attributions", distinct=True))
+            speakers.annotate(attribution_total=Count("attributions", distinct=True))
             .prefetch_related("aliases")
             .order_by("name")
         )

@@ -57,6 +57,18 @@ class SourceFile:
         return sum(p.stat().st_size for p in (self.path, self.ann) if p is not None)
 
 
+def importable(name: str, fmt: str = AUTO) -> bool:
+    """Whether a file of this name is read in this format (by its extension)."""
+    suffix = Path(name).suffix.lower()
+    if fmt == AUTO:
+        return suffix in _EXTENSIONS or suffix == ".ann"
+    return suffix in _ACCEPTS.get(fmt, set())
+
+
+def described_formats() -> str:
+    return ".txt, .jsonl, .ndjson, .json (Label Studio) and brat's .txt with .ann"
+
+
 def discover(paths: list[Path], fmt: str = AUTO) -> tuple[list[SourceFile], list[InputWarning]]:
     """The inputs under these paths; directories are searched recursively.
 

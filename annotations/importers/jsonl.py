@@ -20,11 +20,15 @@ from annotations.records import AnnotationRecord, DocumentRecord
 if TYPE_CHECKING:
     from annotations.importers import ReadItem, ReadOptions, SourceFile
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
 
 def read(source: SourceFile, options: ReadOptions) -> Iterator[ReadItem]:
     with source.path.open("rb") as stream:
         for number, line in enumerate(stream, start=1):
             location = f"{source.path}:{number}"
+            if number == 1:
+                line = line.removeprefix(UTF8_BOM)  # editors on Windows begin files with one
             if not line.strip():
                 continue
             try:

@@ -75,7 +75,8 @@ def predict(request: HttpRequest) -> JsonResponse:
     known = known_speakers()
     results = []
     for task in tasks:
-        text = (task.get("data") or {}).get("text") if isinstance(task, dict) else None
+        data = task.get("data") if isinstance(task, dict) else None
+        text = data.get("text") if isinstance(data, dict) else None
         if not isinstance(text, str):
             results.append({"result": [], "score": 0.0, "model_version": MODEL_VERSION})
             continue

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from annotations.models import Annotation, Attribution, Span, SpeakerAlias, speaker_key
+from annotations.models import Annotation, Attribution, Span, Speaker, SpeakerAlias, speaker_key
 from annotations.records import AnnotationKind, AnnotationRecord
 from annotations.services.annotators import annotator_key, annotators_resolve
 from annotations.services.speakers import speakers_resolve
@@ -195,7 +195,10 @@ def _grow_aliases(records: list[AnnotationRecord], speakers: dict[str, int]) -> 
                     aliases.setdefault(
                         key, SpeakerAlias(speaker_id=speaker_id, name=mention.text, key=key)
                     )
-    SpeakerAlias.objects.bulk_create(aliases.values(), ignore_conflicts=True)
+    # A name that is another speaker's own stays that speaker's: never an alias as well.
+    names = set(Speaker.objects.filter(key__in=list(aliases)).values_list("key", flat=True))
+    fresh = [alias for key, alias in aliases.items() if key not in names]
+    SpeakerAlias.objects.bulk_create(fresh, ignore_conflicts=True)
 
 
 def _is_name(text: str) -> bool:

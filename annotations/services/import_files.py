@@ -104,6 +104,10 @@ def files_import(
                 on_source(source)
         if dry_run:
             transaction.set_rollback(True)
+        elif created and report.total.documents == 0:
+            # Nothing came in (every file failed): leave no empty collection behind.
+            Collection.objects.filter(pk=collection.pk).delete()
+            report.collection_created = False
     return report
 
 
@@ -117,7 +121,7 @@ def _import_source(
     try:
         result = documents_import(
             collection=report.collection,
-            items=importers.read(source, options),
+            items=lambda: importers.read(source, options),
             as_gold=as_gold,
             on_document=on_document,
         )
@@ -168,6 +172,19 @@ def uploads_import(
 ) -> Job:
     """Keep uploaded files in a folder of their own and start the job that imports them."""
     import_profile(brat_profile, brat_map)  # refuse bad options before anything is kept
+    names = [Path(upload.name or "").name for upload in uploads]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ImportOptionsError(
+            f"several uploaded files are named {', '.join(map(repr, twice))}; "
+            "give each file its own name"
+        )
+    if not any(importers.importable(name, format) for name in names):
+        raise ImportOptionsError(
+            f"none of the uploaded files ({', '.join(map(repr, names[:5]))}"
+            f"{', …' if len(names) > 5 else ''}) is in a format the import reads "
+            f"({importers.described_formats()})"
+        )
     folder = Path(settings.UPLOAD_DIR) / get_random_string(16)
     folder.mkdir(parents=True)
     try:

@@ -94,7 +94,7 @@ class _Prepared:
 def documents_import(
     *,
     collection: Collection,
-    items: Iterable[ReadItem],
+    items: Iterable[ReadItem] | Callable[[], Iterable[ReadItem]],
     as_gold: bool = False,
     dry_run: bool = False,
     batch_size: int | None = None,
@@ -103,16 +103,23 @@ def documents_import(
     """Write the documents and annotations read from one input, or nothing at all.
 
     Raises ImportFailed (having written nothing) if any record is bad; a dry
-    run checks and counts everything, then rolls back.
+    run checks and counts everything, then rolls back. Given a way to read the
+    input again (`items` a callable), the input is checked whole first and then
+    written a batch per transaction, so no transaction holds the database for
+    long; should a write then fail, the documents it created are removed.
     """
     scheme = get_scheme(collection.scheme)
     batch_size = batch_size or settings.IMPORT_BATCH_SIZE
+    if callable(items) and not dry_run:
+        return _import_checked_then_batched(collection, items, scheme, as_gold, batch_size,
+                                            on_document)  # fmt: skip
+    items = items() if callable(items) else items
     result = ImportResult()
     seen: dict = {}
     with transaction.atomic():
         for batch in _batches(_prepare_all(items, scheme, as_gold, seen, result), batch_size):
             if result.error_count == 0:
-                _write_batch(collection, batch, result)
+                _apply(_plan(collection, batch, result), result)
             if on_document:
                 for prepared in batch:
                     on_document(prepared.record)
@@ -120,6 +127,39 @@ def documents_import(
             transaction.set_rollback(True)
     if result.error_count:
         raise ImportFailed(result)
+    return result
+
+
+def _import_checked_then_batched(
+    collection: Collection,
+    read: Callable[[], Iterable[ReadItem]],
+    scheme: Scheme,
+    as_gold: bool,
+    batch_size: int,
+    on_document: Callable[[DocumentRecord], None] | None,
+) -> ImportResult:
+    checked = ImportResult()
+    for batch in _batches(_prepare_all(read(), scheme, as_gold, {}, checked), batch_size):
+        if checked.error_count == 0:
+            _plan(collection, batch, checked)  # what is stored may refuse a record too
+    if checked.error_count:
+        raise ImportFailed(checked)
+    result = ImportResult()
+    created: list[int] = []
+    try:
+        for batch in _batches(_prepare_all(read(), scheme, as_gold, {}, result), batch_size):
+            with transaction.atomic():
+                plan = _plan(collection, batch, result)
+                if result.error_count:  # the stored documents changed meanwhile
+                    raise ImportFailed(result)
+                _apply(plan, result)
+            created += [document.pk for document in plan.created]
+            if on_document:
+                for prepared in batch:
+                    on_document(prepared.record)
+    except BaseException:
+        Document.objects.filter(pk__in=created).delete()
+        raise
     return result
 
 
@@ -251,12 +291,26 @@ def _batches(items: Iterable[_Prepared], size: int) -> Iterator[list[_Prepared]]
         yield batch
 
 
-def _write_batch(collection: Collection, batch: list[_Prepared], result: ImportResult) -> None:
+@dataclass
+class _Plan:
+    """What a batch writes: documents to create or update, annotations per document."""
+
+    collection: Collection
+    created: list[Document] = field(default_factory=list)
+    updated: list[Document] = field(default_factory=list)
+    document_ids: dict[str, int] = field(default_factory=dict)
+    annotations: dict[str, list[AnnotationRecord]] = field(default_factory=dict)
+
+
+def _plan(collection: Collection, batch: list[_Prepared], result: ImportResult) -> _Plan:
+    """The batch's writes, from what is stored (reads only); refusals go to `result`."""
+    plan = _Plan(collection)
     by_id: dict[str, _Prepared] = {}
     for prepared in batch:
-        first = by_id.setdefault(prepared.record.external_id, prepared)
-        if first is not prepared:
-            first.record.annotations.extend(prepared.record.annotations)
+        by_id.setdefault(prepared.record.external_id, prepared)
+        plan.annotations.setdefault(prepared.record.external_id, []).extend(
+            prepared.record.annotations
+        )
     existing = {
         row["external_id"]: row
         for row in Document.objects.filter(
@@ -264,8 +318,6 @@ def _write_batch(collection: Collection, batch: list[_Prepared], result: ImportR
         ).values("id", "external_id", "text_hash", "title", "meta", "source_url", "published")
     }
     locked = _locked_documents([row["id"] for row in existing.values()])
-    created, updated = [], []
-    document_ids: dict[str, int] = {}
     for external_id, prepared in by_id.items():
         record, row = prepared.record, existing.get(external_id)
         values = {
@@ -276,9 +328,9 @@ def _write_batch(collection: Collection, batch: list[_Prepared], result: ImportR
             **prepared.fields,
         }
         if row is None:
-            created.append(Document(collection=collection, external_id=external_id, **values))
+            plan.created.append(Document(collection=collection, external_id=external_id, **values))
             continue
-        document_ids[external_id] = row["id"]
+        plan.document_ids[external_id] = row["id"]
         if prepared.repeat:
             continue
         if row["text_hash"] != values["text_hash"] and row["id"] in locked:
@@ -294,22 +346,24 @@ def _write_batch(collection: Collection, batch: list[_Prepared], result: ImportR
             row[key] != values[key]
             for key in ("text_hash", "title", "meta", "source_url", "published")
         ):
-            updated.append(Document(id=row["id"], **values))
+            plan.updated.append(Document(id=row["id"], **values))
         else:
             result.documents_unchanged += 1
-    if result.error_count:
-        return
-    Document.objects.bulk_create(created)
+    return plan
+
+
+def _apply(plan: _Plan, result: ImportResult) -> None:
+    Document.objects.bulk_create(plan.created)
     Document.objects.bulk_update(
-        updated, ["title", "text", "text_hash", "meta", "source_url", "published"]
+        plan.updated, ["title", "text", "text_hash", "meta", "source_url", "published"]
     )
-    result.documents_created += len(created)
-    result.documents_updated += len(updated)
-    document_ids.update({document.external_id: document.id for document in created})
+    result.documents_created += len(plan.created)
+    result.documents_updated += len(plan.updated)
+    plan.document_ids.update({document.external_id: document.id for document in plan.created})
     annotations = [
-        (document_ids[external_id], annotation)
-        for external_id, p in by_id.items()
-        for annotation in p.record.annotations
+        (plan.document_ids[external_id], annotation)
+        for external_id, records in plan.annotations.items()
+        for annotation in records
     ]
     counts = annotation_rows_write(
         writes=[AnnotationWrite(document_id, annotation) for document_id, annotation in annotations]

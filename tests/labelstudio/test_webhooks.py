@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from annotations.labelstudio.sync import WEBHOOK_HEADER
 from annotations.models import Annotation, Annotator, Document
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +20,6 @@ RESULT = [
      "id": "daDahZ3S7x", "from_name": "span", "to_name": "text", "type": "labels", "origin": "manual"},
     {"from_id": "Qr8bV1w65y", "to_id": "daDahZ3S7x", "type": "relation", "direction": "right"},
 ]  # fmt: skip
-
-
-@pytest.fixture
-def document():
-    collection = factories.collection(ls_project_id=5, overlap=1)
-    return factories.document(collection, ls_task_id=40, status=Document.Status.QUEUED)
 
 
 def payload(
@@ -149,3 +142,37 @@ def test_unknown_project_and_actions_are_ignored(client, document):
     assert post(client, {"action": "PROJECT_UPDATED", "project": {"id": 5}}).json()["ignored"] == (
         "PROJECT_UPDATED"
     )
+
+
+def test_a_payload_that_does_not_say_when_it_changed_never_replaces_what_is_stored(
+    client, document
+):
+    post(client, payload(document, updated_at="2026-11-26T10:05:00Z"))
+    stored = Annotation.objects.get().content_hash
+    undated = payload(document, "ANNOTATION_UPDATED", updated_at=None, result=RESULT[:1])
+    assert post(client, undated).json()["unchanged"] == 1
+    assert Annotation.objects.get().content_hash == stored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_copies_of_one_webhook_at_the_same_moment_store_it_once(live_server, document):
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = json.dumps(payload(document)).encode()
+
+    def send(_: int) -> int:
+        request = urllib.request.Request(
+            live_server.url + reverse("labelstudio-webhook"),
+            data=body,
+            headers={WEBHOOK_HEADER: "dev-webhook-secret", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert set(pool.map(send, range(16))) == {200}
+    from annotations.labelstudio.sync import inbox_apply
+
+    inbox_apply()  # whatever a busy moment left waiting
+    assert Annotation.objects.filter(ls_annotation_id=12).count() == 1

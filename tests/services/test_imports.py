@@ -172,3 +172,51 @@ def test_several_annotators_versions_of_one_document_in_one_file(tmp_path):
     assert "second, different annotation from the same source (import:human:ann@example.com" in str(
         failure.value.result.errors[0]
     )
+
+
+def batched(tmp_path, count: int):
+    path = tmp_path / "many.jsonl"
+    path.write_text("\n".join(json.dumps({**RECORD, "id": f"doc-{i}"}) for i in range(count)))
+    [source], _ = importers.discover([path])
+    coll, _ = collection_get_or_create(name="news")
+    return coll, lambda: importers.read(source, importers.ReadOptions())
+
+
+def test_a_rereadable_input_is_checked_whole_then_written_a_batch_per_transaction(tmp_path):
+    collection, read = batched(tmp_path, 7)
+    result = documents_import(collection=collection, items=read, batch_size=3)
+    assert (result.documents_created, result.annotations_created) == (7, 7)
+    again = documents_import(collection=collection, items=read, batch_size=3)
+    assert (again.documents_unchanged, again.annotations_unchanged) == (7, 7)
+
+
+def test_a_bad_record_at_the_end_of_a_batched_input_writes_nothing(tmp_path):
+    path = tmp_path / "late.jsonl"
+    records = [json.dumps({**RECORD, "id": f"doc-{i}"}) for i in range(6)]
+    path.write_text("\n".join([*records, json.dumps({"id": "empty", "text": " "})]))
+    [source], _ = importers.discover([path])
+    coll, _ = collection_get_or_create(name="news")
+    with pytest.raises(ImportFailed) as failure:
+        documents_import(collection=coll, batch_size=2,
+                         items=lambda: importers.read(source, importers.ReadOptions()))  # fmt: skip
+    assert "late.jsonl:7: the document text is empty" in str(failure.value.result.errors[0])
+    assert not Document.objects.exists()
+
+
+def test_a_write_that_fails_midway_takes_back_the_documents_it_created(tmp_path, monkeypatch):
+    from annotations.services import imports
+
+    collection, read = batched(tmp_path, 7)
+    calls = []
+    real = imports.annotation_rows_write
+
+    def failing(**kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(imports, "annotation_rows_write", failing)
+    with pytest.raises(RuntimeError):
+        documents_import(collection=collection, items=read, batch_size=3)
+    assert not Document.objects.exists() and not Annotation.objects.exists()
