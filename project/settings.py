@@ -126,6 +126,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # Tests run on a file as production does: threads (the live server's) then have
+    # connections of their own, and locks behave as they will for real.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_db_{os.getpid()}.sqlite3")}
 
 # Label Studio's webhooks land in an inbox that no long write can block: on SQLite a
 # database file of its own, on PostgreSQL the same database through its own
@@ -142,6 +145,9 @@ if DATABASES["inbox"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["inbox"].setdefault("OPTIONS", {}).update(
         {"timeout": 5, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
+    # Tests get a file too: an in-memory database locks whole tables, which a file in WAL
+    # mode never does to a writer while others read.
+    DATABASES["inbox"]["TEST"] = {"NAME": str(VAR_DIR / f"test_inbox_{os.getpid()}.sqlite3")}
 # Whether the inbox lives in the default database (then its tables migrate there).
 INBOX_IN_DEFAULT = DATABASES["inbox"].get("NAME") == DATABASES["default"].get("NAME") and (
     DATABASES["inbox"]["ENGINE"] == DATABASES["default"]["ENGINE"]

@@ -1,6 +1,11 @@
 import pytest
+from hypothesis import settings
 
 from tests.ci import in_ci
+
+# No deadlines: how fast an example runs says nothing on a busy two-core machine.
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 pytest_plugins = ["tests.live"]
 
@@ -62,3 +67,14 @@ def fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def connections_closed_at_the_end(django_db_setup, django_db_blocker):
+    """On PostgreSQL the inbox is a second session on the test database; it is closed
+    before the database is dropped, whichever test ran last."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        connections.close_all()

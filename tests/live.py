@@ -3,7 +3,6 @@ loaded by tests/conftest.py, so Label Studio and browser tests share the server)
 
 from __future__ import annotations
 
-import socket
 import time
 import uuid
 
@@ -14,6 +13,7 @@ from annotations.labelstudio import server
 from annotations.labelstudio.client import LabelStudioClient
 from annotations.models import Collection
 from tests.ci import unavailable
+from tests.stack import free_port
 
 
 def wait_for(condition, timeout: float = 15.0) -> bool:
@@ -24,12 +24,6 @@ def wait_for(condition, timeout: float = 15.0) -> bool:
             return True
         time.sleep(0.1)
     return False
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((server.LOOPBACK, 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
-from tests.live import free_port
-from tests.stack import Stack, news_corpus, wait_until
+from tests.stack import Stack, free_port, news_corpus, wait_until
 
 pytestmark = pytest.mark.integration
 

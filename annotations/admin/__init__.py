@@ -1,3 +1,3 @@
 """The Django admin: documents, annotations, speakers, exports, review and dashboard."""
 
-from annotations.admin import documents, exports  # noqa: F401  (registers the model admins)
+from annotations.admin import documents, exports, inbox  # noqa: F401  (registers the model admins)

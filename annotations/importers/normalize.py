@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from annotations.errors import DomainError
@@ -111,6 +112,26 @@ def remap_span(span: SpanRecord, normalized: NormalizedText) -> SpanRecord:
     return dataclasses.replace(
         span, start=start, end=end, fragments=fragments, text=normalize_newlines(text)
     )
+
+
+def unstorable(value: object) -> str | None:
+    """Why a JSON-like value cannot be stored in every supported database (PostgreSQL
+    refuses NUL characters and unpaired surrogates in text and JSON), or None."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "a NUL character"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "an unpaired surrogate"
+        return None
+    if isinstance(value, dict):
+        items: Iterable[object] = (part for pair in value.items() for part in pair)
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    return next((found for item in items if (found := unstorable(item))), None)
 
 
 def check_size(text: str, *, max_bytes: int, location: str) -> None:

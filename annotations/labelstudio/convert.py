@@ -140,6 +140,10 @@ def _read_arrow(
 ) -> tuple[str, str, str] | None:
     """(relation name, source region, target region), or None with a problem."""
     source, target = arrow.get("from_id"), arrow.get("to_id")
+    if not (isinstance(source, str) and isinstance(target, str)):
+        problems.append(f"a relation needs from_id and to_id region ids, has {source!r:.40}, "
+                        f"{target!r:.40}")  # fmt: skip
+        return None
     if arrow.get("direction") == "left":
         source, target = target, source
     missing = [end for end in (source, target) if end not in regions]

@@ -15,7 +15,12 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from annotations.importers.normalize import unstorable
 from annotations.labelstudio import sync
+
+# Label Studio waits a second for the answer: a request applying the inbox itself waits
+# no longer than this for the database; what it leaves, the worker or a later one applies.
+REQUEST_PATIENCE = 0.3
 
 
 @csrf_exempt
@@ -31,9 +36,11 @@ def webhook(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"detail": "the body is not JSON"}, status=400)
     if not isinstance(payload, dict) or not isinstance(payload.get("action"), str):
         return JsonResponse({"detail": "expected an object with an 'action'"}, status=400)
+    if problem := unstorable(payload):
+        return JsonResponse({"detail": f"the payload contains {problem}"}, status=400)
     event = sync.webhook_receive(payload=payload)
     if sync.worker_alive():
         return JsonResponse({"received": event.pk})
-    sync.inbox_apply()
+    sync.inbox_apply(patience=REQUEST_PATIENCE)
     event.refresh_from_db()
     return JsonResponse({"received": event.pk, **(event.result or {})})

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from annotations.errors import Conflict, DomainError
+from annotations.importers.normalize import unstorable
 from annotations.models import Annotation, Collection, Document, Span
 from annotations.records import text_hash
 
@@ -54,6 +55,7 @@ def document_create(
         raise DocumentError("a document needs an id")
     if not text.strip():
         raise DocumentError("the document text is empty")
+    _check_storable(external_id=external_id, text=text, title=title, meta=meta)
     if Document.objects.filter(collection=collection, external_id=external_id).exists():
         raise DocumentExists(f"{collection} has a document {external_id!r} already")
     return Document.objects.create(
@@ -76,6 +78,7 @@ def document_update(*, document: Document, **changes: Any) -> Document:
     unknown = set(changes) - set(DOCUMENT_FIELDS)
     if unknown:
         raise DocumentError(f"{', '.join(sorted(unknown))} cannot be changed here")
+    _check_storable(**changes)
     locked = Document.objects.select_for_update().get(pk=document.pk)
     if "text" in changes and changes["text"] != locked.text:
         if not changes["text"].strip():
@@ -90,6 +93,12 @@ def document_update(*, document: Document, **changes: Any) -> Document:
         setattr(locked, name, value)
     locked.save(update_fields=[*changes, "updated_at"])
     return locked
+
+
+def _check_storable(**fields: Any) -> None:
+    for name, value in fields.items():
+        if problem := unstorable(value):
+            raise DocumentError(f"{name}: contains {problem}, which cannot be stored")
 
 
 def document_update_text(*, document: Document, text: str) -> Document:

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from annotations.errors import DomainError
 from annotations.importers import ReadItem
-from annotations.importers.normalize import InputError, InputWarning
+from annotations.importers.normalize import InputError, InputWarning, unstorable
 from annotations.models import Annotation, Collection, Document
 from annotations.records import (
     AnnotationKind,
@@ -230,9 +230,8 @@ def _prepare(record: DocumentRecord, scheme: Scheme, as_gold: bool) -> _Prepared
     stored = [("id", record.external_id), ("title", record.title), ("meta", record.meta)]
     stored += [("provenance", annotation.provenance) for annotation in record.annotations]
     for name, value in stored:
-        if _holds_nul(value):
-            message = f"{name}: contains a NUL character, which cannot be stored"
-            raise InputError(message, record.location)
+        if problem := unstorable(value):
+            raise InputError(f"{name}: contains {problem}, which cannot be stored", record.location)
     annotations = []
     for annotation in record.annotations:
         annotation = sort_annotation(complete_attributions(annotation))
@@ -254,16 +253,6 @@ def _prepare(record: DocumentRecord, scheme: Scheme, as_gold: bool) -> _Prepared
     record.annotations = annotations
     digest = stable_hash([record.text, record.title, record.meta])
     return _Prepared(record, fields, digest)
-
-
-def _holds_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
 
 
 def _as_gold(annotation: AnnotationRecord) -> AnnotationRecord:

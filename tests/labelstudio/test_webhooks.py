@@ -176,3 +176,16 @@ def test_copies_of_one_webhook_at_the_same_moment_store_it_once(live_server, doc
 
     inbox_apply()  # whatever a busy moment left waiting
     assert Annotation.objects.filter(ls_annotation_id=12).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"), [("a\x00b", "a NUL character"), ("a\ud800b", "an unpaired surrogate")]
+)
+def test_text_no_database_can_store_is_refused_with_a_400(client, document, text, problem):
+    body = payload(document)
+    body["annotation"]["result"][0]["value"]["text"] = text
+    answer = post(client, json.dumps(body).encode())
+    assert (
+        answer.status_code == 400 and answer.json()["detail"] == f"the payload contains {problem}"
+    )
+    assert not Annotation.objects.exists()

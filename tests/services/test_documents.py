@@ -5,10 +5,13 @@ from annotations.records import text_hash
 from annotations.services import (
     CollectionError,
     CollectionExists,
+    DocumentError,
     DocumentLocked,
     collection_create,
     collection_put,
     collection_update,
+    document_create,
+    document_update,
     document_update_text,
 )
 from tests import factories
@@ -31,6 +34,22 @@ def test_text_is_locked_once_spans_exist():
         document_update_text(document=doc, text="Something else")
     doc.refresh_from_db()
     assert doc.text == factories.TEXT
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"meta": {"note": "a\x00b"}}, "meta: contains a NUL character"),
+        ({"title": "a\ud800"}, "title: contains an unpaired surrogate"),
+    ],
+)
+def test_what_no_database_can_store_is_refused(changes, message):
+    doc = factories.document()
+    with pytest.raises(DocumentError, match=message):
+        document_update(document=doc, **changes)
+    with pytest.raises(DocumentError, match=message):
+        document_create(collection=doc.collection, external_id="new", text="Text.", **changes)
+    assert doc.collection.documents.count() == 1
 
 
 def test_collection_put_creates_then_changes_only_what_is_given():

@@ -24,6 +24,7 @@ from annotations.labelstudio.sync.common import (
 from annotations.labelstudio.sync.inbox import (
     inbox_apply,
     inbox_prune,
+    inbox_retry,
     webhook_receive,
     worker_alive,
     worker_beat,
@@ -63,6 +64,7 @@ __all__ = [
     "tasks_unlink",
     "inbox_apply",
     "inbox_prune",
+    "inbox_retry",
     "webhook_apply",
     "webhook_receive",
     "worker_alive",

@@ -12,11 +12,13 @@ of one, change nothing more. `pull` stays the repair for what never arrived.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
 from annotations.labelstudio.sync.webhook import webhook_apply
@@ -46,16 +48,51 @@ def worker_alive() -> bool:
     return WorkerBeat.objects.using(INBOX).filter(beat_at__gte=since).exists()
 
 
-def inbox_apply(*, limit: int = 200) -> Applied:
-    """Apply the waiting events, oldest first; each is applied in a transaction of its own."""
+def inbox_apply(*, limit: int = 200, patience: float | None = None) -> Applied:
+    """Apply the waiting events, oldest first; each is applied in a transaction of its own.
+
+    With `patience` (seconds), an event that would wait longer for the main
+    database's locks is left for later, so a request applying it stays quick.
+    """
     done = Applied()
     pending = WebhookEvent.objects.using(INBOX).filter(applied_at__isnull=True).order_by("id")
-    for event in list(pending[:limit]):
-        if _apply(event):
-            done.applied += 1
-        else:
-            done.failed += 1
+    with _lock_wait(patience):
+        for event in list(pending[:limit]):
+            if _apply(event):
+                done.applied += 1
+            else:
+                done.failed += 1
+                if patience is not None:
+                    break  # the database is busy: the worker or a later request goes on
     return done
+
+
+@contextmanager
+def _lock_wait(patience: float | None) -> Iterator[None]:
+    """Wait at most `patience` seconds for a lock on the main database (None: as configured)."""
+    if patience is None:
+        yield
+        return
+    connection = connections["default"]
+    if connection.vendor == "sqlite":
+        configured = int(settings.DATABASES["default"].get("OPTIONS", {}).get("timeout", 5) * 1000)
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(patience * 1000)}")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {configured}")
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = %s", [f"{int(patience * 1000)}ms"])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = 0")
+    else:
+        yield
 
 
 def _apply(event: WebhookEvent) -> bool:
@@ -78,6 +115,12 @@ def _apply(event: WebhookEvent) -> bool:
         applied_at=timezone.now(), attempts=event.attempts + 1, result=result, error=""
     )
     return True
+
+
+def inbox_retry(*, event_ids: list[int]) -> int:
+    """Put events that were set aside (failed too often) back in the queue; how many."""
+    failed = WebhookEvent.objects.using(INBOX).filter(pk__in=event_ids).exclude(error="")
+    return failed.update(applied_at=None, attempts=0, error="")
 
 
 def worker_beat(*, worker_id: str, host: str, pid: int) -> None:
