@@ -5,10 +5,18 @@ A Label Studio result is a flat list: one `labels` item per region, a
 items are keyed by `(id, from_name)`), and `relation` items between region ids.
 An arrow nobody labelled is read from the labels at its ends (Quote -> Speaker
 is said_by, Quote -> Cue is cue, Speaker -> Speaker is coref, Quote -> Quote
-is continues), so annotators need not label arrows. Label Studio has no
+is continues), so annotators need not label arrows. A quote's cue needs no
+arrow either when it sits next to the quote's speaker (at most
+`ADJACENT_CUE_GAP` characters away, the nearest one): "Trump told reporters"
+says whose cue it is. An arrow to another cue states it; a said_by arrow that
+is labelled says "this speaker, and no cue implied". Label Studio has no
 discontinuous regions: a split span is one region per piece, the pieces
 joined by `continues` arrows. Whatever breaks the scheme becomes a problem
 message; nothing is dropped without one.
+
+`domain_to_result` writes what the labeling screen needs (`compact`: only the
+arrows that carry information, none labelled that can be read from its ends)
+or, for files other tools read, every arrow labelled.
 """
 
 from __future__ import annotations
@@ -25,7 +33,11 @@ from annotations.records import (
     sort_annotation,
     span_of_pieces,
 )
-from annotations.scheme import CONTINUES, COREF, CUE_OF, QUOTE, SAID_BY, Scheme
+from annotations.scheme import CONTINUES, COREF, CUE, CUE_OF, QUOTE, SAID_BY, Scheme
+
+# A Cue at most this many characters from a quote's speaker is that quote's cue unless an
+# arrow says otherwise ("Trump had told", "President Trump himself told reporters").
+ADJACENT_CUE_GAP = 12
 
 
 @dataclass
@@ -60,7 +72,7 @@ def result_to_domain(result: Any, scheme: Scheme, *, text: str | None = None) ->
         else:
             _read_answer(item, where, scheme, answers, out.problems)
     readings = [r for r in (_read_arrow(a, scheme, regions, out.problems) for a in arrows) if r]
-    joins = [(source, target) for name, source, target in readings if name == CONTINUES]
+    joins = [(source, target) for name, source, target, _ in readings if name == CONTINUES]
     alias = _join_pieces(regions, joins, text, out.problems)
     quotes = {rid: AttributionRecord(quote=rid) for rid, s in regions.items() if s.label == QUOTE}
     for region_id, values in answers.items():
@@ -70,9 +82,18 @@ def result_to_domain(result: Any, scheme: Scheme, *, text: str | None = None) ->
             out.problems.append(f"answers {sorted(values)} belong to {region_id!r}, which {what}")
             continue
         _answer(quotes, owner, values, out.problems)
-    for name, source, target in readings:
+    stated = set()  # quotes whose said_by arrow was labelled: no cue implied
+    for name, source, target, labelled in readings:
         if name != CONTINUES:
             _apply_relation(name, alias[source], alias[target], quotes, out)
+        if name == SAID_BY and labelled:
+            stated.add(alias[source])
+    cues = [span for span in regions.values() if span.label == CUE]
+    for quote_id, attribution in quotes.items():
+        if attribution.speaker and attribution.cue is None and quote_id not in stated:
+            implied = implied_cue(regions[attribution.speaker], cues)
+            if implied is not None:
+                quotes[quote_id] = dataclasses.replace(attribution, cue=implied)
     annotation = sort_annotation(
         AnnotationRecord(
             kind="",
@@ -137,8 +158,9 @@ def _read_answer(item: dict, where: str, scheme: Scheme, answers: dict, problems
 
 def _read_arrow(
     arrow: dict, scheme: Scheme, regions: dict, problems: list[str]
-) -> tuple[str, str, str] | None:
-    """(relation name, source region, target region), or None with a problem."""
+) -> tuple[str, str, str, bool] | None:
+    """(relation name, source region, target region, whether it was labelled), or None
+    with a problem."""
     source, target = arrow.get("from_id"), arrow.get("to_id")
     if not (isinstance(source, str) and isinstance(target, str)):
         problems.append(f"a relation needs from_id and to_id region ids, has {source!r:.40}, "
@@ -174,7 +196,22 @@ def _read_arrow(
                 f"({source!r} -> {target!r})"
             )
             return None
-    return definition.name, source, target
+    return definition.name, source, target, bool(labels)
+
+
+def implied_cue(speaker: SpanRecord, cues: list[SpanRecord]) -> str | None:
+    """The id of the cue next to this speaker mention (the nearest within
+    ADJACENT_CUE_GAP characters; the earlier one on a tie), or None."""
+    nearest: tuple[int, int, str] | None = None
+    for cue in cues:
+        gap = min(
+            max(cue_start - end, start - cue_end, 0)
+            for start, end in speaker.pieces
+            for cue_start, cue_end in cue.pieces
+        )
+        if gap <= ADJACENT_CUE_GAP and (nearest is None or (gap, cue.start) < nearest[:2]):
+            nearest = (gap, cue.start, cue.id)
+    return nearest[2] if nearest else None
 
 
 def _join_pieces(
@@ -251,15 +288,29 @@ def domain_to_result(
     relations: list[RelationRecord],
     scheme: Scheme,
     scores: dict[str, float] | None = None,
+    *,
+    compact: bool = True,
 ) -> list[dict[str, Any]]:
     """The Label Studio result for an annotation.
 
     A split span becomes one region per piece: the first keeps the span's id
     and carries its choices and relations; each later piece (`<id>.2`, …) has a
     `continues` arrow to the piece before it. `scores` (by span id) become the
-    regions' confidence, shown to annotators.
+    regions' confidence, shown to annotators. `compact` leaves out the arrows
+    a reader infers (a cue next to its speaker) and the labels of arrows read
+    from their ends; otherwise every arrow is drawn and labelled. Both read
+    back the same.
     """
     result: list[dict[str, Any]] = []
+    labels = {span.id: span.label for span in spans}
+    cues = [span for span in spans if span.label == CUE]
+    by_id = {span.id: span for span in spans}
+
+    def arrow(source: str, target: str, name: str, *, stated: bool = False) -> dict:
+        inferred = scheme.relation_between(labels[source], labels[target])
+        keep_label = not compact or stated or inferred is None or inferred.name != name
+        return _relation(source, target, name if keep_label else None)
+
     first_pieces: dict[str, dict] = {}
     joins: list[dict] = []
     taken = {span.id for span in spans}
@@ -276,7 +327,8 @@ def domain_to_result(
             if previous is None:
                 first_pieces[span.id] = value
             else:
-                joins.append(_relation(region_id, previous, CONTINUES))
+                labels[region_id] = span.label
+                joins.append(arrow(region_id, previous, CONTINUES))
             previous = region_id
     for attribution in attributions:
         quote = first_pieces[attribution.quote]
@@ -290,10 +342,17 @@ def domain_to_result(
             name = [attribution.speaker_name]
             control = scheme.speaker_name_control
             result.append(_item(scheme, attribution.quote, quote, control, "textarea", name))
-        for relation, target in ((SAID_BY, attribution.speaker), (CUE_OF, attribution.cue)):
-            if target is not None:
-                result.append(_relation(attribution.quote, target, relation))
-    result.extend(_relation(r.source, r.target, r.type) for r in relations)
+        if attribution.speaker is None:
+            if attribution.cue is not None:
+                result.append(arrow(attribution.quote, attribution.cue, CUE_OF))
+            continue
+        implied = implied_cue(by_id[attribution.speaker], cues)
+        # No cue, though one stands next to the speaker: the labelled arrow says so.
+        stated = attribution.cue is None and implied is not None
+        result.append(arrow(attribution.quote, attribution.speaker, SAID_BY, stated=stated))
+        if attribution.cue is not None and not (compact and attribution.cue == implied):
+            result.append(arrow(attribution.quote, attribution.cue, CUE_OF))
+    result.extend(arrow(r.source, r.target, r.type) for r in relations)
     result.extend(joins)
     return result
 
@@ -322,11 +381,8 @@ def _item(
     }
 
 
-def _relation(source: str, target: str, name: str) -> dict:
-    return {
-        "from_id": source,
-        "to_id": target,
-        "type": "relation",
-        "direction": "right",
-        "labels": [name],
-    }
+def _relation(source: str, target: str, name: str | None) -> dict:
+    arrow = {"from_id": source, "to_id": target, "type": "relation", "direction": "right"}
+    if name is not None:
+        arrow["labels"] = [name]
+    return arrow

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from annotations.labelstudio import sync
 from annotations.models import Annotation, Document
 from annotations.selectors import annotation_records
+from tests.browser.screen import LabelingScreen
 from tests.live import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -112,14 +113,11 @@ def open_next_task(person, base: str, project: int) -> LabelingScreen:
     person.shot("guidelines")
     page.get_by_role("button", name="Close modal").click()
     person.shot("task-with-predictions")
-    return LabelingScreen(page)
+    return LabelingScreen(page, TEXT)
 
 
 def submit(person, ui: LabelingScreen) -> None:
-    person.page.get_by_test_id("bottombar-submit-button").click()
-    person.page.get_by_text("Annotation saved successfully").or_(
-        person.page.get_by_role("button", name="Update")
-    ).first.wait_for()
+    ui.submit()
     person.shot("submitted")
 
 
@@ -176,9 +174,8 @@ def test_two_annotators_a_reviewer_and_the_export(
     ui.label("2", *MAYOR)
     ui.label("3", *SAID)
     ann.shot("spans-drawn")
+    # "said" stands next to the mayor: it is the quote's cue without an arrow.
     ui.relate(QUOTE, MAYOR)
-    ui.relate(QUOTE, SAID)
-    ui.relation_label(2, "said_by")  # after the two relations the prediction brought
     ann.shot("relations-drawn")
     ui.region(*QUOTE).click()
     ui.choose("direct")
@@ -273,80 +270,3 @@ def test_two_annotators_a_reviewer_and_the_export(
     } == {q: (v["speaker"], v["cue"], v["stance"]) for q, v in expected.items()}
     for person in (ann, bob, rita):
         assert person.console_errors == [] and person.outside == []
-
-
-class LabelingScreen:
-    """Label Studio's text labeling view, driven with the mouse and keys as a person would."""
-
-    def __init__(self, page) -> None:
-        self.page = page
-
-    def region(self, start: int, end: int):
-        return self.page.locator(f'.htx-highlight[data-start="{start}"][data-end="{end}"]').first
-
-    def _edge(self, offset: int, side: str) -> tuple[float, float]:
-        """The left or right edge of the character at document offset `offset`, mid-height."""
-        line = TEXT.count("\n", 0, offset)
-        column = offset - (TEXT.rfind("\n", 0, offset) + 1)
-        box = self.page.evaluate(
-            """([line, column]) => {
-                const row = document.querySelectorAll(".lsf-richtext__line")[line];
-                const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
-                let left = column;
-                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                    if (left < node.length) {
-                        const range = document.createRange();
-                        range.setStart(node, left);
-                        range.setEnd(node, left + 1);
-                        const r = range.getBoundingClientRect();
-                        return {x: r.left, y: r.top, w: r.width, h: r.height};
-                    }
-                    left -= node.length;
-                }
-                return null;
-            }""",
-            [line, column],
-        )
-        assert box, f"no character at offset {offset}"
-        x = box["x"] + 1 if side == "left" else box["x"] + box["w"] - 1
-        return x, box["y"] + box["h"] / 2
-
-    def relate(self, source: tuple[int, int], target: tuple[int, int]) -> None:
-        """Select the source region, start a relation (Alt+R) and click the target."""
-        self.region(*source).click()
-        self.page.keyboard.press("Alt+r")
-        self.region(*target).click()
-        self.page.wait_for_timeout(300)
-
-    def relation_label(self, index: int, label: str) -> None:
-        """Give the index-th relation of the Relations panel a label."""
-        page = self.page
-        page.keyboard.press("Escape")
-        page.locator("#Relations-draggable").click(force=True)  # the tab is a drag handle
-        item = page.locator(".lsf-relations__item").nth(index)
-        item.hover()
-        item.locator('button[aria-label="Show Relation Labels"]').click()
-        page.locator(".lsf-relation-meta button").first.click()
-        page.get_by_text(label, exact=True).last.click()
-        page.keyboard.press("Escape")
-        page.locator("#Regions-draggable").click(force=True)
-
-    def choose(self, value: str) -> None:
-        """Tick a per-quote choice (shown while a quote is selected)."""
-        item = self.page.locator(".lsf-choice__item", has_text=value)
-        item.locator(".lsf-choice__checkbox").first.click()
-
-    def speaker_name(self, name: str) -> None:
-        box = self.page.get_by_placeholder("Full name, e.g. Yury Ushakov")
-        box.fill(name)
-        box.press("Enter")
-
-    def label(self, hotkey: str, start: int, end: int) -> None:
-        """Choose a label by its hotkey, then drag across the characters start..end."""
-        self.page.keyboard.press(hotkey)
-        mouse = self.page.mouse
-        mouse.move(*self._edge(start, "left"))
-        mouse.down()
-        mouse.move(*self._edge(end - 1, "right"), steps=8)
-        mouse.up()
-        self.page.wait_for_timeout(300)

@@ -1,9 +1,15 @@
 import copy
 
+import pytest
 from hypothesis import given
 
-from annotations.labelstudio.convert import domain_to_result, result_to_domain
-from annotations.records import sort_annotation
+from annotations.labelstudio.convert import (
+    ADJACENT_CUE_GAP,
+    domain_to_result,
+    implied_cue,
+    result_to_domain,
+)
+from annotations.records import AttributionRecord, SpanRecord, sort_annotation
 from annotations.scheme import QUOTES_V1, complete_attributions, validate_annotation
 from tests.strategies import annotations
 
@@ -83,14 +89,18 @@ def test_a_result_that_is_not_a_list():
     ]
 
 
-@given(annotations())
-def test_domain_to_label_studio_and_back_is_the_identity(example):
+@pytest.mark.parametrize("compact", [True, False], ids=["screen", "file"])
+@given(example=annotations())
+def test_domain_to_label_studio_and_back_is_the_identity(compact, example):
     text, annotation = example
     annotation = sort_annotation(complete_attributions(annotation))
     assert validate_annotation(QUOTES_V1, text, annotation) == []
     result = domain_to_result(
-        annotation.spans, annotation.attributions, annotation.relations, QUOTES_V1
-    )
+        annotation.spans, annotation.attributions, annotation.relations, QUOTES_V1,
+        compact=compact,
+    )  # fmt: skip
+    if not compact:
+        assert all(item.get("labels") for item in result if item["type"] == "relation")
     back = result_to_domain(result, QUOTES_V1, text=text)
     assert back.problems == []
     assert back.spans == annotation.spans
@@ -172,3 +182,65 @@ def test_speaker_arrows_stay_coref_unless_labelled_continues():
     joined = result_to_domain([*speakers, arrow("a", "b", "continues")], QUOTES_V1,
                               text=SPLIT_TEXT)  # fmt: skip
     assert [(s.id, s.fragments) for s in joined.spans] == [("b", ((0, 3), (11, 14)))]
+
+
+# --- the labeling screen draws only the arrows that carry information ----------------------
+
+CALL = "Trump had told Putin that he would brief him, and Putin said he agreed."
+
+
+def call_spans(*extra):
+    def at(part, after=0):
+        start = CALL.index(part, after)
+        return start, start + len(part)
+
+    spans = {"q": ("Quote", at("he would brief him")), "trump": ("Speaker", at("Trump")),
+             "told": ("Cue", at("told")), "putin": ("Speaker", at("Putin", 30)),
+             "said": ("Cue", at("said")), "q2": ("Quote", at("he agreed"))}  # fmt: skip
+    return [SpanRecord(i, label, a, b, CALL[a:b]) for i, (label, (a, b)) in spans.items()]
+
+
+def arrows_of(result):
+    return sorted((r["from_id"], r["to_id"], *r.get("labels", [])) for r in result
+                  if r["type"] == "relation")  # fmt: skip
+
+
+def test_a_cue_next_to_the_speaker_needs_no_arrow_and_arrows_carry_no_labels():
+    spans = call_spans()
+    attributions = [
+        AttributionRecord("q", "trump", "told"),
+        AttributionRecord("q2", "putin", "said"),
+    ]
+    result = domain_to_result(spans, attributions, [], QUOTES_V1)
+    assert arrows_of(result) == [("q", "trump"), ("q2", "putin")]
+    back = result_to_domain(result, QUOTES_V1, text=CALL)
+    assert back.attributions == attributions
+    full = domain_to_result(spans, attributions, [], QUOTES_V1, compact=False)
+    assert arrows_of(full) == [("q", "told", "cue"), ("q", "trump", "said_by"),
+                               ("q2", "putin", "said_by"), ("q2", "said", "cue")]  # fmt: skip
+
+
+def test_a_cue_elsewhere_is_drawn_and_no_cue_is_stated_by_a_labelled_arrow():
+    spans = call_spans()
+    attributions = [AttributionRecord("q", "trump", "said"), AttributionRecord("q2", "putin")]
+    result = domain_to_result(spans, attributions, [], QUOTES_V1)
+    assert arrows_of(result) == [("q", "said"), ("q", "trump"), ("q2", "putin", "said_by")]
+    assert result_to_domain(result, QUOTES_V1, text=CALL).attributions == attributions
+
+
+def test_an_annotator_links_only_the_speaker_and_the_cue_beside_it_follows():
+    spans = call_spans()
+    result = domain_to_result(spans, [AttributionRecord("q", "trump", "told")], [], QUOTES_V1)
+    far = [SpanRecord("far", "Cue", 60, 64, CALL[60:64])]
+    assert implied_cue(spans[1], far) is None
+    assert result_to_domain(result, QUOTES_V1).attributions[0].cue == "told"
+
+
+def test_the_nearest_cue_is_the_implied_one_and_the_earlier_on_a_tie():
+    speaker = SpanRecord("s", "Speaker", 10, 15, "")
+    before, after = SpanRecord("b", "Cue", 3, 8, ""), SpanRecord("a", "Cue", 16, 20, "")
+    assert implied_cue(speaker, [before, after]) == "a"
+    assert implied_cue(speaker, [after, SpanRecord("b2", "Cue", 4, 9, "")]) == "b2"
+    gap = ADJACENT_CUE_GAP
+    assert implied_cue(speaker, [SpanRecord("x", "Cue", 15 + gap, 30, "")]) == "x"
+    assert implied_cue(speaker, [SpanRecord("x", "Cue", 16 + gap, 30, "")]) is None
