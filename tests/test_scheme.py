@@ -150,3 +150,16 @@ def test_unknown_scheme_names_the_known_ones():
         UnknownScheme, match="unknown label scheme 'quotes-v9' \\(known: quotes-v1\\)"
     ):
         get_scheme("quotes-v9")
+
+
+def test_the_screen_is_laid_out_and_a_quotes_questions_dock_while_it_is_selected():
+    from xml.etree import ElementTree
+
+    config = ElementTree.fromstring(render_label_config(QUOTES_V1))
+    assert "line-height" in config.find("Style").text
+    card = config.find("View[@className='quote-card']")
+    assert (card.get("visibleWhen"), card.get("whenLabelValue")) == ("region-selected", "Quote")
+    asked = [c.get("name") for c in card.iter() if c.get("perRegion") == "true"]
+    assert asked == [*(c.name for c in QUOTES_V1.choices), QUOTES_V1.speaker_name_control]
+    hotkeys = [c.get("hotkey") for c in config.iter() if c.get("hotkey")]
+    assert len(hotkeys) == len(set(hotkeys)), "every label and answer has a key of its own"

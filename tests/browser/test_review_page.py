@@ -99,3 +99,61 @@ def drag_select(page, start: int, end: int) -> None:
     page.mouse.down()
     page.mouse.move(*edges[1], steps=6)
     page.mouse.up()
+
+
+@pytest.fixture
+def long_article(settings, roles, tmp_path):
+    """The seed article (19 quotes) in review: its gold as Ann's version, the
+    pre-annotator's as Bob's."""
+    import dataclasses
+    import json
+
+    from annotations.canonical import record_from_dict, record_to_dict
+    from annotations.preannotate import preannotate
+
+    lines = (settings.BASE_DIR / "fixtures" / "gold.jsonl").read_text().splitlines()
+    seed = next(r for r in map(record_from_dict, map(json.loads, lines))
+                if r.external_id == "seed-trump-putin-call")  # fmt: skip
+    versions = tmp_path / "versions.jsonl"
+    with versions.open("w") as out:
+        for who, annotation in (("ann@example.com", seed.annotations[0]),
+                                ("bob@example.com", preannotate(seed.text))):  # fmt: skip
+            version = dataclasses.replace(annotation, provenance={"annotator": who})
+            out.write(json.dumps(record_to_dict(seed, version)) + "\n")
+    call_command("import_documents", str(versions), "--collection", "long", stdout=io.StringIO())
+    call_command(
+        "user", "rita", "--role", "reviewer", "--password", "rita-pass-123", stdout=io.StringIO()
+    )
+    return Document.objects.get(external_id="seed-trump-putin-call")
+
+
+@pytest.mark.parametrize("width", [1280, 1440])
+def test_a_long_article_reviews_a_quote_per_screen_without_scrolling_sideways(
+    live_server, steps, long_article, width
+):
+    page = steps.page
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "rita")
+    page.fill("#id_password", "rita-pass-123")
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/annotations/document/{long_article.pk}/review/")
+    page.wait_for_selector("table.units")
+    steps.shot(f"review-{width}")
+    layout = page.evaluate(
+        """() => ({
+            wide: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+            rows: [...document.querySelectorAll("tr.unit")].map(r => r.getBoundingClientRect()),
+            fields: [...document.querySelectorAll("td.decision select")]
+                .map(s => s.getBoundingClientRect().width),
+            sidebar: !!document.querySelector("#nav-sidebar"),
+        })"""
+    )
+    assert layout["wide"] == 0, "the page scrolls sideways"
+    assert len(layout["rows"]) >= 18
+    # A quote's row (its text, every version and the decision) fits on one screen.
+    assert max(row["height"] for row in layout["rows"]) < 800
+    assert all(row["right"] <= width for row in layout["rows"])
+    assert min(layout["fields"]) >= 140, "decision fields squeezed too narrow to read"
+    assert not layout["sidebar"]
+    assert steps.console_errors == []
