@@ -8,10 +8,12 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import psycopg
@@ -67,6 +69,24 @@ class Stack:
         script = f"import json\n{body}\nprint('@@' + json.dumps({lines[-1]}, default=str))"
         out = self.manage("shell", "-c", script)
         return json.loads(out.split("@@", 1)[1])
+
+    def row(self, sql: str) -> tuple | None:
+        """One row straight from the stack's database (quick: no Django process)."""
+        if self.pg_name:
+            with psycopg.connect(f"{PG}/{self.pg_name}") as db:
+                return db.execute(sql).fetchone()
+        with closing(sqlite3.connect(self.folder / "db.sqlite3", timeout=30)) as db:
+            return db.execute(sql).fetchone()
+
+    def wait(self, condition, timeout: float, what: str) -> None:
+        """wait_until, telling on failure what the processes printed."""
+        try:
+            wait_until(condition, timeout, what)
+        except AssertionError as error:
+            printed = "".join(
+                f"\n--- {log.name}:\n{Path(log.name).read_text()[-2000:]}" for log in self.logs
+            )
+            raise AssertionError(f"{error}{printed}") from None
 
     def start(self, *args: str, log: str) -> subprocess.Popen:
         self.logs.append((self.folder / f"{log}.log").open("w"))

@@ -14,12 +14,8 @@ from tests.stack import Stack, free_port, news_corpus, wait_until
 pytestmark = pytest.mark.integration
 
 
-def job_status(stack: Stack, job_id: int) -> list:
-    return stack.query(
-        "from annotations.models import Job\n"
-        f"job = Job.objects.get(pk={job_id})\n"
-        "[job.status, job.error, job.worker_id]"
-    )
+def job_status(stack: Stack, job_id: int) -> tuple:
+    return stack.row(f"SELECT status, error, worker_id FROM annotations_job WHERE id = {job_id:d}")
 
 
 def test_a_job_whose_worker_is_killed_is_failed_cleared_and_runs_again(tmp_path):
@@ -34,19 +30,19 @@ def test_a_job_whose_worker_is_killed_is_failed_cleared_and_runs_again(tmp_path)
             "job_start(kind=Job.Kind.PREANNOTATE, collection=collection, user=None).pk"
         )
         first = stack.worker("first")
-        wait_until(lambda: job_status(stack, job_id)[0] == "running", 60, "the job to start")
+        stack.wait(lambda: job_status(stack, job_id)[0] == "running", 60, "the job to start")
         stack.kill(first)
         status, _, worker_id = job_status(stack, job_id)
         assert status == "running" and worker_id  # nobody knows yet
         stack.worker("second")
-        wait_until(lambda: job_status(stack, job_id)[0] == "failed", 60, "the job to be failed")
+        stack.wait(lambda: job_status(stack, job_id)[0] == "failed", 60, "the job to be failed")
         assert "the worker running this job stopped" in job_status(stack, job_id)[1]
         again = stack.query(
             "from annotations.models import Job\n"
             "from annotations.services.jobs import job_retry\n"
             f"job_retry(job=Job.objects.get(pk={job_id}), user=None).pk"
         )
-        wait_until(lambda: job_status(stack, again)[0] == "done", 300, "the retried job")
+        stack.wait(lambda: job_status(stack, again)[0] == "done", 300, "the retried job")
         predicted = stack.query(
             "from annotations.models import Annotation\n"
             "Annotation.objects.filter(kind='prediction').count()"

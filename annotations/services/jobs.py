@@ -80,11 +80,15 @@ def job_progress(*, job: Job, total: int | None = None) -> Callable[[int], None]
     return advance
 
 
-def jobs_sweep(*, alive: set[str]) -> list[Job]:
-    """Fail the running jobs whose worker is gone (`alive`: the workers known to live) and
-    clear what they left: an import's uploaded files, an export's unfinished folder."""
-    running = Job.objects.filter(status=Job.Status.RUNNING).exclude(worker_id=IN_REQUEST)
-    dead = [job for job in running if job.worker_id not in alive]
+def jobs_sweep(*, gone: set[str]) -> list[Job]:
+    """Fail the running jobs of these workers (`gone`: found without a sign of life) and
+    clear what they left: an import's uploaded files, an export's unfinished folder.
+
+    Only the workers named are swept: a job another worker began since they were
+    found keeps running.
+    """
+    running = Job.objects.filter(status=Job.Status.RUNNING, worker_id__in=gone)
+    dead = list(running.exclude(worker_id__in=["", IN_REQUEST]))
     for job in dead:
         Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
             status=Job.Status.FAILED, error=DIED, finished_at=timezone.now()

@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections
 from django.utils.crypto import get_random_string
@@ -26,7 +27,8 @@ from annotations.services.jobs import jobs_sweep
 
 log = logging.getLogger(__name__)
 INBOX_EVERY = 0.2
-BEAT_EVERY = 5.0
+BEAT_EVERY = 5.0  # at most; a third of settings.WORKER_GONE_AFTER when that is shorter
+DATABASE_AWAY_WAIT = 2.0
 
 
 class Command(BaseCommand):
@@ -49,17 +51,27 @@ class Command(BaseCommand):
         )
         keeper.start()
         self.stdout.write(f"Worker {worker_id} running (pid {os.getpid()}).")
+        worker = Worker(
+            queue_names=["default"],
+            interval=options["interval"],
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id[:64],
+            excluded_queue_names=[],
+        )
+        # SIGTERM lets the running job finish (a supervisor kills it after its grace).
+        worker.configure_signals()
         try:
-            Worker(
-                queue_names=["default"],
-                interval=options["interval"],
-                batch=False,
-                backend_name="default",
-                startup_delay=False,
-                max_tasks=None,
-                worker_id=worker_id[:64],
-                excluded_queue_names=[],
-            ).run()
+            while worker.running:
+                try:
+                    worker.run()
+                except DatabaseError as error:
+                    # The database went away (restart, failover): wait for it, do not die.
+                    log.warning("the database is away (%s); trying again", error)
+                    close_old_connections()
+                    time.sleep(DATABASE_AWAY_WAIT)
         finally:
             stop.set()
             keeper.join(timeout=5)
@@ -68,13 +80,16 @@ class Command(BaseCommand):
 def housekeeping(worker_id: str, stop: threading.Event) -> None:
     """Apply the inbox often; beat and sweep every few seconds. Survives any one failure."""
     last_beat = 0.0
+    beat_every = min(BEAT_EVERY, settings.WORKER_GONE_AFTER / 3)
     host, pid = socket.gethostname(), os.getpid()
     while not stop.is_set():
         try:
-            if time.monotonic() - last_beat >= BEAT_EVERY:
+            if time.monotonic() - last_beat >= beat_every:
                 sync.worker_beat(worker_id=worker_id, host=host, pid=pid)
                 last_beat = time.monotonic()
-                for job in jobs_sweep(alive=sync.workers_alive(worker_ids=_running_workers())):
+                running = _running_workers()
+                gone = running - sync.workers_alive(worker_ids=list(running))
+                for job in jobs_sweep(gone=gone):
                     log.warning("job %s failed: its worker %s stopped", job.pk, job.worker_id)
             sync.inbox_apply()
         except DatabaseError as error:
@@ -86,12 +101,11 @@ def housekeeping(worker_id: str, stop: threading.Event) -> None:
         stop.wait(INBOX_EVERY)
 
 
-def _running_workers() -> list[str]:
+def _running_workers() -> set[str]:
     from annotations.models import Job
 
-    return list(
+    return set(
         Job.objects.filter(status=Job.Status.RUNNING)
         .exclude(worker_id__in=["", jobs.IN_REQUEST])
         .values_list("worker_id", flat=True)
-        .distinct()
     )
