@@ -201,17 +201,20 @@ def _read_arrow(
 
 def implied_cue(speaker: SpanRecord, cues: list[SpanRecord]) -> str | None:
     """The id of the cue next to this speaker mention (the nearest within
-    ADJACENT_CUE_GAP characters; the earlier one on a tie), or None."""
-    nearest: tuple[int, int, str] | None = None
+    ADJACENT_CUE_GAP characters; on a tie the earlier, then the shorter, then
+    the smaller id), or None. It never depends on the order of `cues`: the
+    writer and the reader of a result must find the same one."""
+    nearest: tuple[int, int, int, str] | None = None
     for cue in cues:
         gap = min(
             max(cue_start - end, start - cue_end, 0)
             for start, end in speaker.pieces
             for cue_start, cue_end in cue.pieces
         )
-        if gap <= ADJACENT_CUE_GAP and (nearest is None or (gap, cue.start) < nearest[:2]):
-            nearest = (gap, cue.start, cue.id)
-    return nearest[2] if nearest else None
+        candidate = (gap, cue.start, cue.end, cue.id)
+        if gap <= ADJACENT_CUE_GAP and (nearest is None or candidate < nearest):
+            nearest = candidate
+    return nearest[3] if nearest else None
 
 
 def _join_pieces(

@@ -244,3 +244,8 @@ def test_the_nearest_cue_is_the_implied_one_and_the_earlier_on_a_tie():
     gap = ADJACENT_CUE_GAP
     assert implied_cue(speaker, [SpanRecord("x", "Cue", 15 + gap, 30, "")]) == "x"
     assert implied_cue(speaker, [SpanRecord("x", "Cue", 16 + gap, 30, "")]) is None
+    # Same gap and start: the shorter, then the smaller id, whatever the order given.
+    split = SpanRecord("r5", "Cue", 16, 21, "", fragments=((16, 17), (20, 21)))
+    whole, twin = SpanRecord("r4", "Cue", 16, 22, ""), SpanRecord("r3", "Cue", 16, 21, "")
+    assert implied_cue(speaker, [split, whole]) == implied_cue(speaker, [whole, split]) == "r5"
+    assert implied_cue(speaker, [split, twin]) == implied_cue(speaker, [twin, split]) == "r3"
