@@ -87,6 +87,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+if not DEBUG:
+    # Static files (the admin's CSS, the API docs) straight from the application server,
+    # as collected by `manage.py serve`; the development server serves them itself.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "project.urls"
 
@@ -113,7 +117,9 @@ if not DATABASE_URL:
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
-        conn_max_age=envint("CONN_MAX_AGE", 0),
+        # Production keeps connections for a minute, checked before reuse.
+        conn_max_age=envint("CONN_MAX_AGE", 0 if DEBUG else 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -169,7 +175,32 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", VAR_DIR / "static"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # In production, collected once (`manage.py serve` does it) under hashed names that
+    # browsers may keep forever, compressed.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# --- Security: TLS ends at a reverse proxy in front of the server -----------------
+# Cookies only over HTTPS in production (SECURE_COOKIES=false to try `make serve` over
+# plain http on this machine).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
+# The proxy says which requests came over HTTPS; trust it only when there is one.
+if envbool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,
@@ -199,6 +230,8 @@ LABEL_STUDIO_WEBHOOK_SECRET = os.getenv("LABEL_STUDIO_WEBHOOK_SECRET") or (
     "dev-webhook-secret" if DEBUG else ""
 )
 LABEL_STUDIO_DATA_DIR = Path(os.getenv("LABEL_STUDIO_DATA_DIR", VAR_DIR / "labelstudio"))
+# The local Label Studio's own PostgreSQL database for a team (empty: SQLite in its data dir).
+LABEL_STUDIO_DATABASE_URL = os.getenv("LABEL_STUDIO_DATABASE_URL", "")
 # A migrated, empty data folder made once by `make setup`; new data folders start as a copy.
 LABEL_STUDIO_TEMPLATE_DIR = Path(
     os.getenv("LABEL_STUDIO_TEMPLATE_DIR", VAR_DIR / "labelstudio-template")
@@ -240,6 +273,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set, whichever serializer lists it.
+    "ENUM_NAME_OVERRIDES": {
+        "QuoteTypeEnum": "annotations.models.Attribution.QuoteType",
+        "StanceEnum": "annotations.models.Attribution.Stance",
+        "ClaimTypeEnum": "annotations.models.Attribution.ClaimType",
+        "AnnotationKindEnum": "annotations.models.AnnotationKindChoices",
+        "JobKindEnum": "annotations.models.Job.Kind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "annotations.api.schema.add_error_responses",

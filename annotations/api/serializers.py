@@ -28,7 +28,6 @@ from annotations.models import (
     Speaker,
 )
 from annotations.records import AttributionRecord, SpanRecord
-from annotations.scheme import QUOTES_V1
 from annotations.services.import_files import ImportOptionsError, import_profile
 
 
@@ -321,9 +320,9 @@ class ExtentSerializer(serializers.Serializer):
 
 
 def _choice_field(name: str) -> serializers.ChoiceField:
-    return serializers.ChoiceField(
-        choices=["", *QUOTES_V1.choice_set(name).allowed()], required=False
-    )
+    """A per-quote answer, or "" for none: the same choices as the model's field."""
+    field = Attribution._meta.get_field(name)
+    return serializers.ChoiceField(choices=[("", ""), *field.choices], required=False)
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -334,15 +333,9 @@ class DecisionSerializer(serializers.Serializer):
     speaker_from = serializers.CharField(allow_null=True, required=False, default=None)
     cue_from = serializers.CharField(allow_null=True, required=False, default=None)
     speaker_name = serializers.CharField(allow_null=True, required=False, default=None)
-    quote_type = serializers.ChoiceField(
-        choices=["", *QUOTES_V1.choice_set("quote_type").allowed()], required=False
-    )
-    stance = serializers.ChoiceField(
-        choices=["", *QUOTES_V1.choice_set("stance").allowed()], required=False
-    )
-    claim_type = serializers.ChoiceField(
-        choices=["", *QUOTES_V1.choice_set("claim_type").allowed()], required=False
-    )
+    quote_type = _choice_field("quote_type")
+    stance = _choice_field("stance")
+    claim_type = _choice_field("claim_type")
     quote_at = ExtentSerializer(
         required=False, help_text="New boundaries for the quote, in place of the version's."
     )
