@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from annotations import health
 from annotations.admin.dashboard import dashboard_view
 from annotations.labelstudio import ml_backend
 from annotations.labelstudio.webhooks import webhook
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="dashboard"),
     path("admin/", admin.site.urls),
     path("api/", include("annotations.api.urls")),
