@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -53,17 +53,27 @@ def inbox_apply(*, limit: int = 200, patience: float | None = None) -> Applied:
 
     With `patience` (seconds), an event that would wait longer for the main
     database's locks is left for later, so a request applying it stays quick.
+    Where the database can (PostgreSQL), the events are claimed first, so
+    several workers never apply the same one at once.
     """
+    inbox = connections[INBOX]
+    claim = inbox.features.has_select_for_update_skip_locked
+    with transaction.atomic(using=INBOX) if claim else nullcontext(), _lock_wait(patience):
+        pending = WebhookEvent.objects.using(INBOX).filter(applied_at__isnull=True)
+        if claim:
+            pending = pending.select_for_update(skip_locked=True)
+        return _apply_all(list(pending.order_by("id")[:limit]), stop_when_busy=patience is not None)
+
+
+def _apply_all(events: list[WebhookEvent], *, stop_when_busy: bool) -> Applied:
     done = Applied()
-    pending = WebhookEvent.objects.using(INBOX).filter(applied_at__isnull=True).order_by("id")
-    with _lock_wait(patience):
-        for event in list(pending[:limit]):
-            if _apply(event):
-                done.applied += 1
-            else:
-                done.failed += 1
-                if patience is not None:
-                    break  # the database is busy: the worker or a later request goes on
+    for event in events:
+        if _apply(event):
+            done.applied += 1
+        else:
+            done.failed += 1
+            if stop_when_busy:
+                break  # the database is busy: the worker or a later request goes on
     return done
 
 
