@@ -67,3 +67,50 @@ def test_new_data_folder_copies_a_template_made_with_the_same_account(tmp_path):
     other = config(tmp_path, data_dir=tmp_path / "other", token="u" * 40, template_dir=template)
     server.prepare_data_dir(other)
     assert not (tmp_path / "other" / "label_studio.sqlite3").exists()
+
+
+def test_a_postgresql_database_is_given_as_label_studios_own_variables(tmp_path):
+    url = "postgres://ls%40team:p%2Fw@db.internal:6543/labelstudio"
+    env = server.environment(config(tmp_path, database_url=url))
+    assert {k: v for k, v in env.items() if k.startswith(("POSTGRE_", "DJANGO_DB"))} == {
+        "DJANGO_DB": "postgresql", "POSTGRE_NAME": "labelstudio", "POSTGRE_USER": "ls@team",
+        "POSTGRE_PASSWORD": "p/w", "POSTGRE_HOST": "db.internal", "POSTGRE_PORT": "6543",
+    }  # fmt: skip
+    with pytest.raises(server.ServerError, match="must look like postgres://"):
+        server.environment(config(tmp_path, database_url="mysql://db/x"))
+    with pytest.raises(server.ServerError, match="on PostgreSQL Label Studio keeps at most 40"):
+        server.start(config(tmp_path, database_url=url, token="t" * 41))
+
+
+@pytest.mark.integration
+def test_label_studio_runs_on_its_own_postgresql_database(tmp_path, settings):
+    import uuid
+
+    import psycopg
+
+    from annotations.labelstudio.client import LabelStudioClient
+    from tests.live import unavailable
+    from tests.stack import PG, free_port
+
+    if not (settings.LABEL_STUDIO_VENV / "bin" / "label-studio").exists():
+        unavailable("Label Studio is not installed; run `make setup`")
+    name = f"ls_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    live = server.ServerConfig(
+        venv=settings.LABEL_STUDIO_VENV, data_dir=tmp_path / "data", port=free_port(),
+        username="admin@example.com", password="admin-pass-123", token="t0k" * 13,
+        database_url=f"{PG}/{name}",
+    )  # fmt: skip
+    try:
+        server.start(live, timeout=300)
+        with LabelStudioClient(live.url, live.token) as client:
+            project = client.project_create(title="on postgres", label_config="<View/>")
+        with psycopg.connect(f"{PG}/{name}") as database:
+            stored = database.execute("SELECT title FROM project WHERE id = %s", [project["id"]])
+            assert stored.fetchone() == ("on postgres",)
+        assert not (live.data_dir / "label_studio.sqlite3").exists()
+    finally:
+        server.stop(live)
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

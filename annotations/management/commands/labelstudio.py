@@ -167,4 +167,5 @@ def local_server_config() -> server.ServerConfig:
         password=settings.LABEL_STUDIO_PASSWORD,
         token=settings.LABEL_STUDIO_API_KEY,
         template_dir=settings.LABEL_STUDIO_TEMPLATE_DIR,
+        database_url=settings.LABEL_STUDIO_DATABASE_URL,
     )
