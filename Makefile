@@ -14,7 +14,7 @@ COLLECTION ?= demo
 export PUBLIC_URL ?= http://$(HOST):$(PORT)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup chromium migrate fixtures labelstudio run stop test lint format bench clean
+.PHONY: setup chromium migrate fixtures labelstudio run serve stop test lint format bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ run: labelstudio
 	echo "  Ctrl-C stops the server; make stop stops Label Studio."; \
 	echo; \
 	wait $$server
+
+# Production: DEBUG off, gunicorn and background workers from the environment
+# (README, "Serving a team"); refuses to start while a required setting is missing.
+serve: $(STAMP)
+	DEBUG=false $(BIN)/python manage.py serve
 
 stop: setup
 	$(BIN)/python manage.py labelstudio serve --stop
