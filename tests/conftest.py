@@ -78,3 +78,28 @@ def connections_closed_at_the_end(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         connections.close_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def deferred_fields_are_not_read():
+    """A field left out by `.only()`/`.defer()` and read later costs a query per object
+    (an N+1 hidden in a loop): anywhere in the suite, it fails the test instead."""
+    from django.db.models.query_utils import DeferredAttribute
+
+    original = DeferredAttribute.__get__
+
+    def strict(self, instance, cls=None):
+        if (
+            instance is not None
+            and self.field.attname not in instance.__dict__
+            and self._check_parent_chain(instance) is None
+        ):
+            raise AssertionError(
+                f"{type(instance).__name__}.{self.field.attname} was left out of the query "
+                "(.only/.defer) and is read now: one more query per object"
+            )
+        return original(self, instance, cls)
+
+    DeferredAttribute.__get__ = strict
+    yield
+    DeferredAttribute.__get__ = original

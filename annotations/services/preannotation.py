@@ -54,7 +54,7 @@ def collection_preannotate(
     known = known_speakers()
     result = PreannotateResult()
     documents = collection.documents.order_by("pk").only(
-        "pk", "external_id", "title", "text", "meta"
+        "pk", "collection_id", "external_id", "title", "text", "meta"
     )
     batch: list[AnnotationWrite] = []
     for document in documents.iterator(chunk_size=BATCH):

@@ -26,7 +26,7 @@ from annotations.scheme import (
     Scheme,
     get_scheme,
 )
-from annotations.selectors import annotation_records
+from annotations.selectors import RECORD_FIELDS, annotation_records
 
 
 @dataclass
@@ -141,7 +141,7 @@ def _latest_predictions(document_ids: list[int]) -> dict[int, tuple[Annotation, 
         "document_id", "-updated_at", "-pk"
     )
     newest: dict[int, Annotation] = {}
-    for annotation in annotations.only("pk", "document_id", "kind", "model_version", "score"):
+    for annotation in annotations.select_related("annotator").only(*RECORD_FIELDS):
         newest.setdefault(annotation.document_id, annotation)
     records = annotation_records(list(newest.values()))
     return {a.document_id: (a, records[a.pk]) for a in newest.values()}

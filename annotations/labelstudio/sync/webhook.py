@@ -68,7 +68,7 @@ def _annotation_changed(collection: Collection, payload: dict) -> dict:
     if not isinstance(annotation, dict) or not isinstance(task, dict):
         return {"ignored": "no annotation or task in the payload"}
     document_id = (task.get("data") or {}).get("document_id")
-    documents = collection.documents.only("pk", "text", "ls_task_id", "status")
+    documents = collection.documents.only("pk", "collection_id", "text", "ls_task_id", "status")
     document = (
         documents.filter(pk=document_id).first() if isinstance(document_id, int) else None
     ) or documents.filter(ls_task_id=task.get("id")).first()
