@@ -24,7 +24,6 @@ from itertools import combinations
 
 import krippendorff
 import numpy as np
-from nltk.metrics.agreement import AnnotationTask
 
 from annotations.matching import Extent, match, overlaps, same_speaker
 from annotations.records import AnnotationRecord
@@ -360,4 +359,6 @@ def cohen_kappa(values: dict[tuple[str, int], dict[str, str]], a: str, b: str) -
     ]
     if len({label for _, _, label in data}) < 2:
         return None  # no data, or one answer throughout: kappa is undefined
+    from nltk.metrics.agreement import AnnotationTask  # slow to import; needed only here
+
     return float(AnnotationTask(data=data).kappa_pairwise(a, b))

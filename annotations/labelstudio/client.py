@@ -1,7 +1,9 @@
 """The one seam to Label Studio's REST API (the only module importing its SDK).
 
 One method per remote call, plain JSON data in and out. Every failure becomes
-a LabelStudioError saying what was asked and whether retrying can help.
+a LabelStudioError saying what was asked and whether retrying can help. The SDK
+(which brings pandas) is imported when a client is first made, so commands and
+servers that never call Label Studio start without it.
 """
 
 from __future__ import annotations
@@ -9,12 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
-from label_studio_sdk import LabelStudio
-from label_studio_sdk.core.api_error import ApiError
 
 
 class LabelStudioError(Exception):
@@ -32,11 +33,17 @@ class LabelStudioError(Exception):
         return self.status is None and not self.permanent
 
 
+def _api_error() -> type[Exception]:
+    from label_studio_sdk.core.api_error import ApiError
+
+    return ApiError
+
+
 @contextmanager
 def _calling(what: str) -> Iterator[None]:
     try:
         yield
-    except ApiError as error:
+    except _api_error() as error:
         status = error.status_code or 0
         detail = error.body if isinstance(error.body, str) else json.dumps(error.body)[:500]
         raise LabelStudioError(
@@ -63,6 +70,8 @@ class LabelStudioClient:
         work (a job, a command) decides whether to try again."""
         if not api_key:
             raise LabelStudioError("no API key: set LABEL_STUDIO_API_KEY", permanent=True)
+        from label_studio_sdk import LabelStudio
+
         self.url = url.rstrip("/")
         self._http = httpx.Client(timeout=timeout, follow_redirects=True)
         self._sdk = LabelStudio(
@@ -85,6 +94,18 @@ class LabelStudioClient:
         except httpx.HTTPError:
             return False
         return response.status_code == 200 and response.json().get("status") == "UP"
+
+    def now(self) -> datetime:
+        """Label Studio's clock, to the second (its answer's Date header)."""
+        with _calling("tell its time"):
+            response = self._http.get(f"{self.url}/api/version", timeout=5.0)
+            response.raise_for_status()
+        try:
+            return parsedate_to_datetime(response.headers["date"])
+        except (KeyError, TypeError, ValueError):
+            raise LabelStudioError(
+                "Label Studio's answer has no usable Date header", permanent=True
+            ) from None
 
     def version(self) -> str:
         with _calling("report its version"):
@@ -141,6 +162,20 @@ class LabelStudioClient:
         with _calling(f"list the tasks of project {project_id}"):
             for task in self._sdk.tasks.list(
                 project=project_id, fields="task_only", page_size=1000
+            ):
+                yield _plain(task)
+
+    def tasks_changed(self, project_id: int, since: datetime) -> Iterator[dict]:
+        """The tasks of a project changed after `since` (Label Studio's clock), with their
+        annotations. A task changes when one of its annotations is made, changed or
+        deleted through Label Studio's API or screens."""
+        value = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        changed = {"filter": "filter:tasks:updated_at", "operator": "greater",
+                   "type": "Datetime", "value": value}  # fmt: skip
+        query = json.dumps({"filters": {"conjunction": "and", "items": [changed]}})
+        with _calling(f"list the changed tasks of project {project_id}"):
+            for task in self._sdk.tasks.list(
+                project=project_id, fields="all", page_size=1000, query=query
             ):
                 yield _plain(task)
 
