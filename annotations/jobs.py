@@ -136,8 +136,13 @@ def _push(job: Job) -> dict[str, Any]:
 
 def _pull(job: Job) -> dict[str, Any]:
     with sync.client_from_settings() as client:
-        result = sync.pull(collection=job.collection, client=client)
+        result = sync.pull(
+            collection=job.collection, client=client, full=job.params.get("full", False)
+        )
     return {
+        "full": result.full,
+        "why_full": result.why_full,
+        "tasks": result.tasks,
         "created": result.created,
         "updated": result.updated,
         "deleted": result.deleted,

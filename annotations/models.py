@@ -26,6 +26,12 @@ class Collection(models.Model):
     ls_pulled_at = models.DateTimeField(
         null=True, blank=True, help_text="When annotations were last reconciled with Label Studio."
     )
+    ls_changes_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Label Studio's time from which the next pull asks for changed tasks only "
+        "(empty: the next pull is a full one).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -66,7 +66,12 @@ class CollectionAdmin(ServiceAdmin, admin.ModelAdmin):
     search_fields = ["name", "title"]
     readonly_fields = ["ls_project_id", "ls_pulled_at", "created_at"]
     filter_horizontal = ["members"]
-    actions = [export_gold_dataset, "push_to_label_studio", "pull_from_label_studio"]
+    actions = [
+        export_gold_dataset,
+        "push_to_label_studio",
+        "pull_from_label_studio",
+        "pull_everything_from_label_studio",
+    ]
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("annotations.add_export")
@@ -110,13 +115,30 @@ class CollectionAdmin(ServiceAdmin, admin.ModelAdmin):
     def push_to_label_studio(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._start(request, queryset, Job.Kind.PUSH, "push")
 
-    @admin.action(description="Pull annotations from Label Studio", permissions=["change"])
+    @admin.action(
+        description="Pull annotations from Label Studio (what changed)", permissions=["change"]
+    )
     def pull_from_label_studio(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._start(request, queryset, Job.Kind.PULL, "pull")
 
-    def _start(self, request: HttpRequest, queryset: QuerySet, kind: str, what: str) -> None:
+    @admin.action(
+        description="Pull annotations from Label Studio (every task)", permissions=["change"]
+    )
+    def pull_everything_from_label_studio(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._start(request, queryset, Job.Kind.PULL, "full pull", {"full": True})
+
+    def _start(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        kind: str,
+        what: str,
+        params: dict | None = None,
+    ) -> None:
         for collection in queryset:
-            job = services.job_start(kind=kind, collection=collection, user=request.user)
+            job = services.job_start(
+                kind=kind, collection=collection, user=request.user, params=params
+            )
             self.message_user(request, job_message(job, f"{what} of {collection}"))
 
 

@@ -289,6 +289,13 @@ class SetupRequestSerializer(serializers.Serializer):
     ml_backend = serializers.BooleanField(default=False)
 
 
+class PullRequestSerializer(serializers.Serializer):
+    full = serializers.BooleanField(
+        default=False,
+        help_text="Read every task, not only those changed since the last pull.",
+    )
+
+
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, allow_blank=True, default="")
 

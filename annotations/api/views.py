@@ -146,12 +146,16 @@ class CollectionViewSet(
             job_start(kind=Job.Kind.PUSH, collection=self.get_object(), user=request.user)
         )
 
-    @extend_schema(request=None, responses={202: s.JobSerializer})
+    @extend_schema(request=s.PullRequestSerializer, responses={202: s.JobSerializer})
     @action(detail=True, methods=["post"], url_path="labelstudio/pull")
     def labelstudio_pull(self, request: Request, name: str) -> Response:
+        form = s.PullRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        collection = self.get_object()
         return accepted(
-            job_start(kind=Job.Kind.PULL, collection=self.get_object(), user=request.user)
-        )
+            job_start(kind=Job.Kind.PULL, collection=collection, user=request.user,
+                      params=form.validated_data)
+        )  # fmt: skip
 
 
 class DocumentFilter(django_filters.FilterSet):

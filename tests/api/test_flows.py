@@ -158,6 +158,10 @@ def test_preannotate_and_label_studio_jobs_record_their_outcome(api):
     assert done["status"] == "done" and done["result"]["quotes"] > 0
     failed = client.post("/api/collections/demo/labelstudio/pull/").json()
     assert failed["status"] == "failed" and "has no Label Studio project yet" in failed["error"]
+    full = client.post("/api/collections/demo/labelstudio/pull/", {"full": True}, format="json")
+    assert full.status_code == 202 and full.json()["params"] == {"full": True}
+    bad = client.post("/api/collections/demo/labelstudio/pull/", {"full": "maybe"}, format="json")
+    assert bad.status_code == 400 and "full" in bad.json()
 
 
 def test_jobs_are_private_to_whoever_started_them(api, users):

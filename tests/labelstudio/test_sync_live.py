@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -163,7 +165,7 @@ def test_pull_repairs_what_webhooks_missed(ls_collection, ls_client, settings):
     assert not Annotation.objects.exists()
 
     first = sync.pull(collection=ls_collection, client=ls_client)
-    assert (first.created, first.flagged) == (3, 1)
+    assert (first.created, first.flagged, first.full, first.why_full) == (3, 1, True, "first pull")
     assert Annotation.objects.get(ls_annotation_id=flagged["id"]).problems
     assert (
         Annotation.objects.get(ls_annotation_id=kept["id"]).annotator_label
@@ -176,18 +178,45 @@ def test_pull_repairs_what_webhooks_missed(ls_collection, ls_client, settings):
     ls_client.annotation_delete(doomed["id"])
     ls_client.annotation_update(kept["id"], result=UI_RESULT[:4])
     second = sync.pull(collection=ls_collection, client=ls_client)
+    # Only the changed tasks were read; the deletion was found on them.
+    assert (second.full, second.tasks) == (False, 2), second.why_full
     assert (second.created, second.updated, second.deleted) == (0, 1, 1)
     assert Annotation.objects.get(ls_annotation_id=kept["id"]).spans.count() == 2
     third = sync.pull(collection=ls_collection, client=ls_client)
-    assert (third.created, third.updated, third.deleted) == (0, 0, 0)
+    assert (third.full, third.created, third.updated, third.deleted) == (False, 0, 0, 0)
     docs[1].refresh_from_db()
     assert docs[1].status == Document.Status.QUEUED  # one left
 
     ls_client.task_delete(docs[1].ls_task_id)
     fourth = sync.pull(collection=ls_collection, client=ls_client)
     docs[1].refresh_from_db()
+    # A deleted task changes no task: the counts differ, and the full reconcile finds it.
+    assert fourth.full and "Label Studio has 1 task(s)" in fourth.why_full
     assert fourth.unlinked == 1 and docs[1].ls_task_id is None
     assert docs[1].status == Document.Status.NEW
+
+
+def test_a_pull_reads_only_the_tasks_changed_since_the_last(ls_collection, ls_client, settings):
+    settings.PUBLIC_URL = f"http://127.0.0.1:{free_port()}"  # nobody listens: webhooks are lost
+    sync.project_setup(collection=ls_collection, client=ls_client)
+    docs = documents(ls_collection, 3)
+    sync.push(collection=ls_collection, client=ls_client)
+    for doc in docs:
+        doc.refresh_from_db()
+    ls_client.annotation_create(docs[0].ls_task_id, UI_RESULT, lead_time=3)
+    assert sync.pull(collection=ls_collection, client=ls_client).full
+    # As if that pull were long ago: changes are asked for from after everything so far.
+    since = ls_client.now() + timedelta(seconds=1)
+    Collection.objects.filter(pk=ls_collection.pk).update(ls_changes_since=since)
+    ls_collection.refresh_from_db()
+    time.sleep(2)
+    made = ls_client.annotation_create(docs[2].ls_task_id, UI_RESULT, lead_time=3)
+    changed = sync.pull(collection=ls_collection, client=ls_client)
+    assert (changed.full, changed.tasks, changed.created) == (False, 1, 1)
+    assert Annotation.objects.filter(ls_annotation_id=made["id"]).exists()
+    out = io.StringIO()
+    call_command("labelstudio", "pull", "--collection", ls_collection.name, "--full", stdout=out)
+    assert "(full, asked for: 3 task(s))" in out.getvalue()
 
 
 def test_push_interrupted_by_a_stopped_server_resumes_without_duplicates(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -166,36 +166,51 @@ def tasks_unlink(*, collection: Collection, ls_task_ids: Iterable[int]) -> int:
 
 # --- pull ---------------------------------------------------------------------
 
+# Changes are asked for from a little before the last pull's listing: Label Studio's clock
+# is read to the second, and a write it began earlier may commit later.
+OVERLAP = timedelta(seconds=60)
 
-def pull(*, collection: Collection, client: LabelStudioClient) -> StoreResult:
-    """Reconcile with Label Studio: store what webhooks missed, delete what is gone there."""
+
+@dataclass
+class PullResult(StoreResult):
+    full: bool = True
+    tasks: int = 0  # the tasks looked at (every task, or the changed ones)
+    why_full: str = ""
+
+
+def pull(*, collection: Collection, client: LabelStudioClient, full: bool = False) -> PullResult:
+    """Reconcile with Label Studio: store what webhooks missed, delete what is gone there.
+
+    After a first full pull, only the tasks changed since the last one are read, then
+    the counts of tasks and annotations on both sides are compared; when they differ
+    (a change Label Studio made without touching the task), the full reconcile runs.
+    `full` forces it.
+    """
+    # The mark as stored now (the caller's copy of the collection may be older).
+    since = Collection.objects.filter(pk=collection.pk).values_list("ls_changes_since", flat=True)
+    collection.ls_changes_since = since.first()
+    if full:
+        return _pull_full(collection, client, why="asked for")
+    if collection.ls_changes_since is None:
+        return _pull_full(collection, client, why="first pull")
+    changes = _pull_changes(collection, client)
+    if not changes.why_full:
+        return changes
+    result = _pull_full(collection, client, why=changes.why_full)
+    for written in ("created", "updated", "deleted", "flagged"):
+        setattr(result, written, getattr(result, written) + getattr(changes, written))
+    return result
+
+
+def _pull_full(collection: Collection, client: LabelStudioClient, *, why: str) -> PullResult:
     project_id = project_id_of(collection)
     started = timezone.now()
     taken_at, tasks = client.export_snapshot(project_id)
     annotators_refresh(client=client)
     documents = _documents_for_tasks(collection, tasks)
-    result = StoreResult()
+    result = PullResult(full=True, tasks=len(tasks), why_full=why)
     with transaction.atomic():
-        task_ids_save(
-            {d.pk: task_id for task_id, d in documents.items() if d.ls_task_id != task_id}
-        )
-        items = [
-            (documents[task["id"]], annotation)
-            for task in tasks
-            if task.get("id") in documents
-            for annotation in task.get("annotations") or []
-        ]
-        store_annotations(collection=collection, items=items, result=result)
-        present = {a["id"] for _, a in items if isinstance(a.get("id"), int)}
-        # What changed after the snapshot was taken (a webhook may already have it) stays.
-        gone = Annotation.objects.filter(
-            document__collection=collection,
-            ls_annotation_id__isnull=False,
-            ls_updated_at__lt=taken_at,
-        ).exclude(ls_annotation_id__in=present)
-        result.deleted = annotations_delete(
-            ls_annotation_ids=list(gone.values_list("ls_annotation_id", flat=True))
-        )
+        _reconcile(collection, documents, tasks, result, taken_at=taken_at)
         task_ids = [task["id"] for task in tasks if isinstance(task.get("id"), int)]
         # Tasks pushed after the snapshot began (a push running meanwhile) are not gone.
         missing_tasks = collection.documents.filter(
@@ -206,8 +221,92 @@ def pull(*, collection: Collection, client: LabelStudioClient) -> StoreResult:
             ls_task_ids=list(missing_tasks.values_list("ls_task_id", flat=True)),
         )
         documents_refresh_status(document_ids=result.documents)
-        Collection.objects.filter(pk=collection.pk).update(ls_pulled_at=timezone.now())
+        _mark(collection, since=taken_at - OVERLAP)
     return result
+
+
+def _pull_changes(collection: Collection, client: LabelStudioClient) -> PullResult:
+    """The tasks changed since the last pull; `why_full` says when that is not enough."""
+    project_id = project_id_of(collection)
+    listed_at = client.now()
+    tasks = list(client.tasks_changed(project_id, collection.ls_changes_since))
+    result = PullResult(full=False, tasks=len(tasks))
+    if tasks:
+        annotators_refresh(client=client)
+        documents = _documents_for_tasks(collection, tasks)
+        with transaction.atomic():
+            _reconcile(collection, documents, tasks, result, taken_at=None)
+            documents_refresh_status(document_ids=result.documents)
+    project = client.project_get(project_id) or {}
+    theirs = (project.get("task_number"), project.get("total_annotations_number"))
+    linked = Annotation.objects.filter(
+        document__collection=collection, ls_annotation_id__isnull=False
+    ).count()
+    ours = (collection.documents.filter(ls_task_id__isnull=False).count(), linked)
+    if theirs != ours:
+        result.why_full = (
+            f"Label Studio has {theirs[0]} task(s) and {theirs[1]} annotation(s), this service "
+            f"{ours[0]} and {ours[1]}"
+        )
+        return result
+    _mark(collection, since=listed_at - OVERLAP)
+    return result
+
+
+def _mark(collection: Collection, *, since: datetime) -> None:
+    """A pull succeeded: the next one asks for the changes made after `since`."""
+    collection.ls_pulled_at, collection.ls_changes_since = timezone.now(), since
+    Collection.objects.filter(pk=collection.pk).update(
+        ls_pulled_at=collection.ls_pulled_at, ls_changes_since=since
+    )
+
+
+def _reconcile(
+    collection: Collection,
+    documents: dict[int, Document],
+    tasks: list[dict],
+    result: StoreResult,
+    *,
+    taken_at: datetime | None,
+) -> None:
+    """Store the annotations of these tasks and delete the Label Studio annotations they
+    no longer hold, unless changed after they were read (a webhook may already have
+    it): after the snapshot's `taken_at`, anywhere in the collection; or, for tasks
+    read live (`taken_at` None), after the task's own last change as read, on their
+    documents only."""
+    task_ids_save({d.pk: task_id for task_id, d in documents.items() if d.ls_task_id != task_id})
+    items = [
+        (documents[task["id"]], annotation)
+        for task in tasks
+        if task.get("id") in documents
+        for annotation in task.get("annotations") or []
+    ]
+    store_annotations(collection=collection, items=items, result=result)
+    present = {a["id"] for _, a in items if isinstance(a.get("id"), int)}
+    linked = Annotation.objects.filter(
+        document__collection=collection, ls_annotation_id__isnull=False
+    ).exclude(ls_annotation_id__in=present)
+    if taken_at is not None:
+        gone = list(linked.filter(ls_updated_at__lt=taken_at).values_list("ls_annotation_id"))
+    else:
+        # A task changes after each of its annotations does, so one made after the task
+        # was read is newer than the task's time as read.
+        read_at = {
+            documents[task["id"]].pk: parse_timestamp(task.get("updated_at"))
+            for task in tasks
+            if task.get("id") in documents
+        }
+        candidates = linked.filter(document__in=list(read_at)).values_list(
+            "ls_annotation_id", "document_id", "ls_updated_at"
+        )
+        gone = [
+            (ls_id,)
+            for ls_id, document_id, updated_at in candidates
+            if read_at[document_id] is not None
+            and updated_at is not None
+            and updated_at <= read_at[document_id]
+        ]
+    result.deleted = annotations_delete(ls_annotation_ids=[ls_id for (ls_id,) in gone])
 
 
 def _documents_for_tasks(collection: Collection, tasks: list[dict]) -> dict[int, Document]:

@@ -39,6 +39,12 @@ class Command(BaseCommand):
             sub.add_argument("--collection", required=True)
             if name == "status":
                 sub.add_argument("--json", action="store_true")
+            if name == "pull":
+                sub.add_argument(
+                    "--full",
+                    action="store_true",
+                    help="read every task, not only those changed since the last pull",
+                )
             if name == "setup":
                 sub.add_argument(
                     "--ml-backend",
@@ -120,10 +126,16 @@ class Command(BaseCommand):
         )
 
     def _pull(self, collection: Collection, client, options) -> None:
-        result = sync.pull(collection=collection, client=client)
+        result = sync.pull(collection=collection, client=client, full=options["full"])
+        how = (
+            f"full, {result.why_full}: {result.tasks} task(s)"
+            if result.full
+            else f"{result.tasks} task(s) changed since the last pull"
+        )
         self.console.print(
-            f"Pulled {collection.name!r}: annotations {result.created} new, {result.updated} "
-            f"updated, {result.unchanged + result.stale} unchanged, {result.deleted} deleted; "
+            f"Pulled {collection.name!r} ({how}): annotations {result.created} new, "
+            f"{result.updated} updated, {result.unchanged + result.stale} unchanged, "
+            f"{result.deleted} deleted; "
             f"{result.flagged} break the scheme (kept raw, flagged for review); "
             f"{result.unlinked} document(s) lost their deleted task."
         )
