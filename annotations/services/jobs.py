@@ -43,6 +43,16 @@ def job_start(
     return job
 
 
+def pulls_start() -> list[Job]:
+    """A pull job for every collection bound to a Label Studio project that has none
+    waiting or running (the workers' periodic reconcile)."""
+    busy = Job.objects.filter(
+        kind=Job.Kind.PULL, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    ).values("collection_id")
+    due = Collection.objects.filter(ls_project_id__isnull=False).exclude(pk__in=busy)
+    return [job_start(kind=Job.Kind.PULL, collection=c, user=None) for c in due]
+
+
 def job_retry(*, job: Job, user: AbstractBaseUser | None) -> Job:
     """The same work again, as a new job; only a failed job can be retried."""
     if job.status != Job.Status.FAILED:

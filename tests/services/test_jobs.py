@@ -1,7 +1,14 @@
 import pytest
 
-from annotations.models import Job
-from annotations.services.jobs import DIED, IN_REQUEST, JobError, job_retry, jobs_sweep
+from annotations.models import Collection, Job
+from annotations.services.jobs import (
+    DIED,
+    IN_REQUEST,
+    JobError,
+    job_retry,
+    jobs_sweep,
+    pulls_start,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -30,3 +37,14 @@ def test_only_a_failed_job_is_retried():
     with pytest.raises(JobError, match="only a failed job can be retried"):
         job_retry(job=job, user=None)
     assert Job.objects.count() == 1
+
+
+def test_periodic_pulls_start_one_job_per_bound_collection_not_already_pulling():
+    bound, busy = factories.collection("bound"), factories.collection("busy")
+    factories.collection("unbound")
+    Collection.objects.filter(name="bound").update(ls_project_id=11)
+    Collection.objects.filter(name="busy").update(ls_project_id=12)
+    Job.objects.create(kind=Job.Kind.PULL, collection=busy, status=Job.Status.QUEUED)
+    started = pulls_start()
+    assert [(job.kind, job.collection.name) for job in started] == [(Job.Kind.PULL, "bound")]
+    assert Job.objects.filter(collection=bound, kind=Job.Kind.PULL).count() == 1

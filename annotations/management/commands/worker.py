@@ -23,7 +23,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from annotations import jobs
 from annotations.labelstudio import sync
-from annotations.services.jobs import jobs_sweep
+from annotations.services.jobs import jobs_sweep, pulls_start
 
 log = logging.getLogger(__name__)
 INBOX_EVERY = 0.2
@@ -80,6 +80,7 @@ class Command(BaseCommand):
 def housekeeping(worker_id: str, stop: threading.Event) -> None:
     """Apply the inbox often; beat and sweep every few seconds. Survives any one failure."""
     last_beat = 0.0
+    last_pull = time.monotonic()
     beat_every = min(BEAT_EVERY, settings.WORKER_GONE_AFTER / 3)
     host, pid = socket.gethostname(), os.getpid()
     while not stop.is_set():
@@ -91,6 +92,11 @@ def housekeeping(worker_id: str, stop: threading.Event) -> None:
                 gone = running - sync.workers_alive(worker_ids=list(running))
                 for job in jobs_sweep(gone=gone):
                     log.warning("job %s failed: its worker %s stopped", job.pk, job.worker_id)
+            pull_every = settings.LABEL_STUDIO_PULL_EVERY
+            if pull_every and time.monotonic() - last_pull >= pull_every:
+                last_pull = time.monotonic()
+                for job in pulls_start():
+                    log.info("started pull job %s for %s", job.pk, job.collection)
             sync.inbox_apply()
         except DatabaseError as error:
             log.warning("housekeeping waits: %s", error)
