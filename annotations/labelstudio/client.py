@@ -9,11 +9,12 @@ servers that never call Label Studio start without it.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -57,6 +58,19 @@ def _calling(what: str) -> Iterator[None]:
     except httpx.HTTPError as error:
         message = f"cannot reach Label Studio to {what}: {error}"
         raise LabelStudioError(message, permanent=False) from None
+
+
+def _items(spool: IO[bytes]) -> Iterator[dict]:
+    """The objects of the JSON array in `spool`, one at a time; the file is closed after."""
+    import ijson
+
+    with spool:
+        try:
+            yield from ijson.items(spool, "item", use_float=True)
+        except ijson.JSONError as error:
+            raise LabelStudioError(
+                f"Label Studio's export is not the JSON expected: {error}", permanent=True
+            ) from None
 
 
 def _plain(value: Any) -> Any:
@@ -225,21 +239,35 @@ class LabelStudioClient:
     def export_snapshot(self, project_id: int) -> tuple[datetime, list[dict]]:
         """When the snapshot was taken (Label Studio's clock), and every task in it with its
         annotations and full predictions, as Label Studio exports them."""
-        with _calling(f"export project {project_id}"):
-            export = self._sdk.projects.exports.create(
-                id=project_id,
-                title="quote-annotations sync",
-                serialization_options={"predictions": {"only_id": False}},
-            )
-            try:
-                data = b"".join(
-                    self._sdk.projects.exports.download(
-                        id=project_id, export_pk=export.id, export_type="JSON"
-                    )
+        taken_at, tasks = self.export_tasks(project_id)
+        return taken_at, list(tasks)
+
+    def export_tasks(
+        self, project_id: int, *, predictions: bool = True
+    ) -> tuple[datetime, Iterator[dict]]:
+        """A snapshot export, read one task at a time (memory stays flat however large the
+        project): when it was taken (Label Studio's clock) and its tasks with their
+        annotations, and their predictions in full or (`predictions` False) by id only."""
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _items, or on failure
+        try:
+            with _calling(f"export project {project_id}"):
+                export = self._sdk.projects.exports.create(
+                    id=project_id,
+                    title="quote-annotations sync",
+                    serialization_options={"predictions": {"only_id": not predictions}},
                 )
-            finally:
-                self._sdk.projects.exports.delete(id=project_id, export_pk=export.id)
-        return export.created_at, json.loads(data)
+                try:
+                    for chunk in self._sdk.projects.exports.download(
+                        id=project_id, export_pk=export.id, export_type="JSON"
+                    ):
+                        spool.write(chunk)
+                finally:
+                    self._sdk.projects.exports.delete(id=project_id, export_pk=export.id)
+        except BaseException:
+            spool.close()
+            raise
+        spool.seek(0)
+        return export.created_at, _items(spool)
 
     # --- ML backends ------------------------------------------------------------
     def ml_backends(self, project_id: int) -> list[dict]:

@@ -6,6 +6,7 @@ annotation, so either can repair what the other missed.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -169,6 +170,8 @@ def tasks_unlink(*, collection: Collection, ls_task_ids: Iterable[int]) -> int:
 # Changes are asked for from a little before the last pull's listing: Label Studio's clock
 # is read to the second, and a write it began earlier may commit later.
 OVERLAP = timedelta(seconds=60)
+# Tasks of a full pull read, stored and let go at a time.
+PULL_BATCH = 500
 
 
 @dataclass
@@ -205,20 +208,35 @@ def pull(*, collection: Collection, client: LabelStudioClient, full: bool = Fals
 def _pull_full(collection: Collection, client: LabelStudioClient, *, why: str) -> PullResult:
     project_id = project_id_of(collection)
     started = timezone.now()
-    taken_at, tasks = client.export_snapshot(project_id)
+    taken_at, tasks = client.export_tasks(project_id, predictions=False)
     annotators_refresh(client=client)
-    documents = _documents_for_tasks(collection, tasks)
-    result = PullResult(full=True, tasks=len(tasks), why_full=why)
+    result = PullResult(full=True, why_full=why)
+    present: set[int] = set()
+    task_ids: set[int] = set()
     with transaction.atomic():
-        _reconcile(collection, documents, tasks, result, taken_at=taken_at)
-        task_ids = [task["id"] for task in tasks if isinstance(task.get("id"), int)]
+        # A batch of tasks at a time, so memory stays flat however large the project.
+        while batch := list(itertools.islice(tasks, PULL_BATCH)):
+            result.tasks += len(batch)
+            present |= _store_tasks(collection, batch, result)[1]
+            task_ids.update(task["id"] for task in batch if isinstance(task.get("id"), int))
+        # What changed after the snapshot was taken (a webhook may already have it) stays.
+        linked = Annotation.objects.filter(
+            document__collection=collection, ls_annotation_id__isnull=False
+        ).values_list("ls_annotation_id", "ls_updated_at")
+        result.deleted = annotations_delete(
+            ls_annotation_ids=[
+                ls_id
+                for ls_id, updated_at in linked.iterator(chunk_size=5000)
+                if ls_id not in present and updated_at is not None and updated_at < taken_at
+            ]
+        )
         # Tasks pushed after the snapshot began (a push running meanwhile) are not gone.
-        missing_tasks = collection.documents.filter(
+        linked_tasks = collection.documents.filter(
             ls_task_id__isnull=False, ls_pushed_at__lt=started
-        ).exclude(ls_task_id__in=task_ids)
+        ).values_list("ls_task_id", flat=True)
         result.unlinked = tasks_unlink(
             collection=collection,
-            ls_task_ids=list(missing_tasks.values_list("ls_task_id", flat=True)),
+            ls_task_ids=[task_id for task_id in linked_tasks if task_id not in task_ids],
         )
         documents_refresh_status(document_ids=result.documents)
         _mark(collection, since=taken_at - OVERLAP)
@@ -233,9 +251,8 @@ def _pull_changes(collection: Collection, client: LabelStudioClient) -> PullResu
     result = PullResult(full=False, tasks=len(tasks))
     if tasks:
         annotators_refresh(client=client)
-        documents = _documents_for_tasks(collection, tasks)
         with transaction.atomic():
-            _reconcile(collection, documents, tasks, result, taken_at=None)
+            _reconcile_changed(collection, tasks, result)
             documents_refresh_status(document_ids=result.documents)
     project = client.project_get(project_id) or {}
     theirs = (project.get("task_number"), project.get("total_annotations_number"))
@@ -261,19 +278,12 @@ def _mark(collection: Collection, *, since: datetime) -> None:
     )
 
 
-def _reconcile(
-    collection: Collection,
-    documents: dict[int, Document],
-    tasks: list[dict],
-    result: StoreResult,
-    *,
-    taken_at: datetime | None,
-) -> None:
-    """Store the annotations of these tasks and delete the Label Studio annotations they
-    no longer hold, unless changed after they were read (a webhook may already have
-    it): after the snapshot's `taken_at`, anywhere in the collection; or, for tasks
-    read live (`taken_at` None), after the task's own last change as read, on their
-    documents only."""
+def _store_tasks(
+    collection: Collection, tasks: list[dict], result: StoreResult
+) -> tuple[dict[int, Document], set[int]]:
+    """Store the annotations of these tasks on their documents (newer wins); the document
+    of each task id, and the Label Studio annotation ids the tasks hold."""
+    documents = _documents_for_tasks(collection, tasks)
     task_ids_save({d.pk: task_id for task_id, d in documents.items() if d.ls_task_id != task_id})
     items = [
         (documents[task["id"]], annotation)
@@ -282,31 +292,34 @@ def _reconcile(
         for annotation in task.get("annotations") or []
     ]
     store_annotations(collection=collection, items=items, result=result)
-    present = {a["id"] for _, a in items if isinstance(a.get("id"), int)}
-    linked = Annotation.objects.filter(
-        document__collection=collection, ls_annotation_id__isnull=False
-    ).exclude(ls_annotation_id__in=present)
-    if taken_at is not None:
-        gone = list(linked.filter(ls_updated_at__lt=taken_at).values_list("ls_annotation_id"))
-    else:
-        # A task changes after each of its annotations does, so one made after the task
-        # was read is newer than the task's time as read.
-        read_at = {
-            documents[task["id"]].pk: parse_timestamp(task.get("updated_at"))
-            for task in tasks
-            if task.get("id") in documents
-        }
-        candidates = linked.filter(document__in=list(read_at)).values_list(
-            "ls_annotation_id", "document_id", "ls_updated_at"
-        )
-        gone = [
-            (ls_id,)
+    return documents, {a["id"] for _, a in items if isinstance(a.get("id"), int)}
+
+
+def _reconcile_changed(collection: Collection, tasks: list[dict], result: StoreResult) -> None:
+    """Store the annotations of these tasks, read live, and delete on their documents
+    the Label Studio annotations they no longer hold. One made after a task was read
+    (a webhook may already have it) stays: a task changes after each of its
+    annotations does, so that one is newer than the task's time as read."""
+    documents, present = _store_tasks(collection, tasks, result)
+    read_at = {
+        documents[task["id"]].pk: parse_timestamp(task.get("updated_at"))
+        for task in tasks
+        if task.get("id") in documents
+    }
+    candidates = (
+        Annotation.objects.filter(document__in=list(read_at), ls_annotation_id__isnull=False)
+        .exclude(ls_annotation_id__in=present)
+        .values_list("ls_annotation_id", "document_id", "ls_updated_at")
+    )
+    result.deleted = annotations_delete(
+        ls_annotation_ids=[
+            ls_id
             for ls_id, document_id, updated_at in candidates
             if read_at[document_id] is not None
             and updated_at is not None
             and updated_at <= read_at[document_id]
         ]
-    result.deleted = annotations_delete(ls_annotation_ids=[ls_id for (ls_id,) in gone])
+    )
 
 
 def _documents_for_tasks(collection: Collection, tasks: list[dict]) -> dict[int, Document]:
