@@ -32,10 +32,13 @@ import time
 from datetime import date
 from pathlib import Path
 
+import django
 from results import machine, record
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+django.setup()  # for the pull's own constants; the service runs in processes of its own
 
 from annotations.labelstudio import server as ls_server  # noqa: E402
 from annotations.labelstudio.client import LabelStudioClient  # noqa: E402
