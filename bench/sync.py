@@ -7,7 +7,7 @@ For each size, against one real Label Studio started by the bench (SQLite, as
 
 - push: `labelstudio push` of the pre-annotated documents (tasks with their
   predictions) beside Label Studio's own bulk import of the same task JSON into
-  another project (one request);
+  another project, in the same batches (LABEL_STUDIO_PUSH_BATCH);
 - full pull: the documents bound to a project holding one annotation per task
   (imported by Label Studio), `labelstudio pull --full` beside Label Studio's
   own JSON snapshot export of that project (the export the pull reads: the
@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 django.setup()  # for the pull's own constants; the service runs in processes of its own
+
+from django.conf import settings  # noqa: E402
 
 from annotations.labelstudio import server as ls_server  # noqa: E402
 from annotations.labelstudio.client import LabelStudioClient  # noqa: E402
@@ -128,7 +130,12 @@ def run_size(count: int, folder: Path, ls: LabelStudioClient, token: str, change
     service.shell(TASK_JSON.format(collection=COLLECTION, path=str(tasks_file)))
     tasks = json.loads(tasks_file.read_text())
     beside = ls.project_create(title=f"bulk import {count}", label_config=config)
-    ls_import, _ = timed(lambda: ls.tasks_import(beside["id"], tasks))
+    # In the push's batches: Label Studio refuses one request of 10,000 such tasks.
+    batch = settings.LABEL_STUDIO_PUSH_BATCH
+    ls_import, _ = timed(
+        lambda: [ls.tasks_import(beside["id"], tasks[i : i + batch])
+                 for i in range(0, len(tasks), batch)]
+    )  # fmt: skip
 
     # A project holding one annotation per task (its prediction, as if accepted).
     for task in tasks:
@@ -227,11 +234,11 @@ def main() -> None:
             for count in sizes:
                 print(f"{count:,} documents...")
                 results.append(run_size(count, scratch / str(count), ls, token, args.changed))
+                print(json.dumps(results[-1], default=str), flush=True)
     finally:
         ls_server.stop(config)
     block = report(results)
     print(block)
-    print(json.dumps(results, indent=1, default=str))
     if not args.no_write:
         record("sync", block)
 
