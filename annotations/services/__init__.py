@@ -31,6 +31,7 @@ from annotations.services.speakers import (
     speaker_create,
     speaker_update,
     speakers_merge,
+    speakers_prune_predicted,
     speakers_resolve,
 )
 
@@ -63,5 +64,6 @@ __all__ = [
     "speaker_create",
     "speaker_update",
     "speakers_merge",
+    "speakers_prune_predicted",
     "speakers_resolve",
 ]

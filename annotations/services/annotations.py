@@ -152,9 +152,15 @@ def _write_spans(written: list[tuple[Annotation, AnnotationRecord]]) -> None:
         if (row.pk, r.source) in index and (row.pk, r.target) in index
     ]
     Span.objects.bulk_update(mentions, ["antecedent"])
-    speakers = speakers_resolve(
-        names=[a.speaker_name for _, record in written for a in record.attributions]
-    )
+    # People's names grow the registry; a prediction's only link to a speaker known.
+    people, predicted = set(), set()
+    for _, record in written:
+        names = predicted if record.kind == AnnotationKind.PREDICTION else people
+        names.update(a.speaker_name for a in record.attributions)
+    speakers = {
+        **speakers_resolve(names=predicted - people, create=False),
+        **speakers_resolve(names=people),
+    }
 
     def span_id(annotation_id: int, region_id: str | None) -> int | None:
         return index[(annotation_id, region_id)] if region_id is not None else None

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from annotations.errors import Conflict, DomainError
 from annotations.models import Attribution, Speaker, SpeakerAlias, speaker_key
+from annotations.records import AnnotationKind
 
 
 class SpeakerMergeError(DomainError):
@@ -18,8 +19,9 @@ class SpeakerConflict(SpeakerMergeError, Conflict):
     """A name or identifier that belongs to another speaker."""
 
 
-def speakers_resolve(*, names: Iterable[str]) -> dict[str, int]:
-    """Speaker ids for these names (by name or alias), creating speakers for new names.
+def speakers_resolve(*, names: Iterable[str], create: bool = True) -> dict[str, int]:
+    """Speaker ids for these names (by name or alias), creating speakers for new names
+    unless `create` is False (then a new name has no id).
 
     Returns a map from each name's key (speaker_key) to a Speaker id; three
     queries at most, however many names.
@@ -34,12 +36,33 @@ def speakers_resolve(*, names: Iterable[str]) -> dict[str, int]:
         )
     )
     missing = [Speaker(name=wanted[key], key=key) for key in wanted if key not in found]
-    if missing:
+    if missing and create:
         Speaker.objects.bulk_create(missing, ignore_conflicts=True)
         found.update(
             Speaker.objects.filter(key__in=[s.key for s in missing]).values_list("key", "id")
         )
     return found
+
+
+@transaction.atomic
+def speakers_prune_predicted() -> list[str]:
+    """Remove the speakers only predictions ever named (registries from before
+    predictions stopped growing it): no human, gold or imported annotation names
+    them and nobody gave them an alias or an identifier. Their quotes keep the name
+    as plain text. Returns the names removed."""
+    named_by_people = Attribution.objects.exclude(
+        annotation__kind=AnnotationKind.PREDICTION
+    ).filter(speaker_entity__isnull=False)
+    doomed = (
+        Speaker.objects.filter(attributions__annotation__kind=AnnotationKind.PREDICTION)
+        .exclude(pk__in=named_by_people.values("speaker_entity_id"))
+        .exclude(pk__in=SpeakerAlias.objects.values("speaker_id"))
+        .filter(external_id="", description="")
+        .distinct()
+    )
+    names = sorted(doomed.values_list("name", flat=True))
+    Speaker.objects.filter(pk__in=list(doomed.values_list("pk", flat=True))).delete()
+    return names
 
 
 @transaction.atomic

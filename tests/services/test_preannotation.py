@@ -4,7 +4,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotations.models import Annotation, Speaker
+from annotations.models import Annotation, Attribution, Speaker
 from annotations.preannotate import MODEL_VERSION
 from annotations.services import speaker_create
 from annotations.services.preannotation import collection_preannotate, known_speakers
@@ -13,9 +13,15 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_predictions_are_stored_once_and_linked_to_speakers():
+def test_predictions_are_stored_once_and_linked_to_speakers_they_never_create():
     collection = factories.collection()
     doc = factories.document(collection)
+    collection_preannotate(collection=collection)
+    unknown = doc.annotations.get(kind="prediction").attributions.all()
+    assert [a.speaker_name for a in unknown] == ["Ana Lopez", "Ana Lopez"]
+    assert not Speaker.objects.exists() and not any(a.speaker_entity_id for a in unknown)
+    Annotation.objects.all().delete()
+    speaker_create(name="Ana Lopez")
     first = collection_preannotate(collection=collection)
     assert (first.documents, first.created, first.quotes) == (1, 1, 2)
     prediction = doc.annotations.get(kind="prediction")
@@ -69,6 +75,34 @@ def test_aliases_grow_from_human_annotations_not_from_predictions():
     record.spans[2] = record.spans[2].__class__("s1", "Speaker", 24, 29, "Lopez")
     factories.annotation(doc, record)
     assert list(ana.aliases.values_list("name", flat=True)) == ["Lopez"]
+
+
+def test_speakers_only_predictions_named_are_pruned_and_no_other():
+    doc = factories.document()
+    people = speaker_create(name="Greg Olsen", aliases=["Olsen"])
+    kept = {name: speaker_create(name=name) for name in ("Texas", "Friday", "Ana Lopez")}
+    prediction = factories.quote_annotation(kind="prediction", annotator="",
+                                            source_key="prediction:test")  # fmt: skip
+    factories.annotation(doc, prediction)  # names "Ana Lopez"
+    Speaker.objects.filter(pk=kept["Texas"].pk).update(external_id="Q1")
+    junk = Speaker.objects.create(name="I can't", key="i can't")
+    first, second = Attribution.objects.filter(annotation__kind="prediction").order_by("pk")
+    Attribution.objects.filter(pk=first.pk).update(speaker_entity=junk)
+    Attribution.objects.filter(pk=second.pk).update(speaker_entity=kept["Texas"])  # has a QID
+    factories.annotation(doc, factories.quote_annotation())  # a person names "Ana Lopez"
+    out = io.StringIO()
+    call_command("prune_speakers", "--dry-run", stdout=out)
+    assert "would remove 1 speaker(s) only predictions named: I can't" in out.getvalue()
+    assert Speaker.objects.filter(pk=junk.pk).exists()
+    call_command("prune_speakers", stdout=out)
+    assert not Speaker.objects.filter(pk=junk.pk).exists()
+    assert set(Speaker.objects.values_list("name", flat=True)) == {
+        people.name,
+        "Texas",
+        "Friday",
+        "Ana Lopez",
+    }
+    assert Attribution.objects.filter(annotation__kind="prediction", speaker_entity=None).exists()
 
 
 def test_command(tmp_path):
