@@ -83,6 +83,10 @@ class Service:
         self.env = {
             **os.environ,
             "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+            # As in production: DEBUG on keeps every query's text in memory.
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "LABEL_STUDIO_WEBHOOK_SECRET": secrets.token_urlsafe(20),
             "VAR_DIR": str(folder / "var"),
             "LABEL_STUDIO_URL": ls_url,
             "LABEL_STUDIO_API_KEY": ls_token,
@@ -158,9 +162,11 @@ def run_size(count: int, folder: Path, ls: LabelStudioClient, token: str, change
     annotations = [a for task in snapshot for a in task.get("annotations", [])]
     step = max(1, round(1 / changed)) if changed else len(annotations) + 1
     touched = annotations[::step]
-    # The next pull asks for changes from a minute before this one's mark: let it pass,
-    # as between two pulls of a team.
+    # A pull asks for the changes from a minute before the last one's mark, and the import
+    # was just before it: once that minute has passed, a pull (as a team's next one)
+    # reads the imported tasks a last time and moves the mark past them.
     time.sleep(OVERLAP.total_seconds() + 2)
+    settle = service.measured("sync.pull(collection=collection, client=client)")
     for annotation in touched:
         ls.annotation_update(annotation["id"], result=annotation["result"][:1])
     delta = service.measured("sync.pull(collection=collection, client=client)")
@@ -176,6 +182,7 @@ def run_size(count: int, folder: Path, ls: LabelStudioClient, token: str, change
         "changed": len(touched),
         "delta": delta,
         "nothing": nothing,
+        "settle": settle,
     }
 
 

@@ -247,13 +247,17 @@ def _pull_changes(collection: Collection, client: LabelStudioClient) -> PullResu
     """The tasks changed since the last pull; `why_full` says when that is not enough."""
     project_id = project_id_of(collection)
     listed_at = client.now()
-    tasks = list(client.tasks_changed(project_id, collection.ls_changes_since))
-    result = PullResult(full=False, tasks=len(tasks))
-    if tasks:
-        annotators_refresh(client=client)
-        with transaction.atomic():
-            _reconcile_changed(collection, tasks, result)
-            documents_refresh_status(document_ids=result.documents)
+    tasks = client.tasks_changed(project_id, collection.ls_changes_since)
+    result = PullResult(full=False)
+    annotators_known = False
+    with transaction.atomic():
+        while batch := list(itertools.islice(tasks, PULL_BATCH)):
+            if not annotators_known:
+                annotators_refresh(client=client)
+                annotators_known = True
+            result.tasks += len(batch)
+            _reconcile_changed(collection, batch, result)
+        documents_refresh_status(document_ids=result.documents)
     project = client.project_get(project_id) or {}
     theirs = (project.get("task_number"), project.get("total_annotations_number"))
     linked = Annotation.objects.filter(
