@@ -145,7 +145,8 @@ def run_size(count: int, folder: Path, ls: LabelStudioClient, token: str, change
     for task in tasks:
         task["annotations"] = [{"result": p["result"]} for p in task.pop("predictions", [])[:1]]
     annotated = ls.project_create(title=f"annotated {count}", label_config=config)
-    ls.tasks_import(annotated["id"], tasks)
+    for i in range(0, len(tasks), batch):
+        ls.tasks_import(annotated["id"], tasks[i : i + batch])
     service.shell(
         "from annotations.models import Collection\n"
         f"c = Collection.objects.get(name={COLLECTION!r})\n"

@@ -188,8 +188,9 @@ class LabelStudioClient:
                    "type": "Datetime", "value": value}  # fmt: skip
         query = json.dumps({"filters": {"conjunction": "and", "items": [changed]}})
         with _calling(f"list the changed tasks of project {project_id}"):
+            # Pages of 100: each task comes with its annotations and predictions in full.
             for task in self._sdk.tasks.list(
-                project=project_id, fields="all", page_size=1000, query=query
+                project=project_id, fields="all", page_size=100, query=query
             ):
                 yield _plain(task)
 
