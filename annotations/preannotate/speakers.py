@@ -159,7 +159,8 @@ def np_before(text: Text, end: int, *, sentence_start: int) -> tuple[int, int] |
     """The noun phrase that ends just before token `end` (the subject of a cue)."""
     tokens = text.tokens
     i = end - 1
-    while i >= sentence_start and tokens[i].lower in NP_SKIP:
+    # Lower-case only: "Theresa May said", "Fair Money Now said".
+    while i >= sentence_start and tokens[i].lower in NP_SKIP and not tokens[i].capitalized:
         i -= 1
     if i < sentence_start:
         return None
@@ -342,7 +343,7 @@ def _verb_form(lower: str) -> bool:
 
 def _last_word(text: Text, end: int) -> int:
     i = end
-    while i > 0 and text.tokens[i - 1].lower in NP_SKIP:
+    while i > 0 and text.tokens[i - 1].lower in NP_SKIP and not text.tokens[i - 1].capitalized:
         i -= 1
     return i
 

@@ -6,14 +6,15 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from annotations.preannotate.lexicon import ABBREVIATIONS
+from annotations.preannotate.lexicon import ABBREVIATIONS, SPEECH_VERBS
 
 TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\d+(?:[.,]\d+)*|\w+(?:[’'\-]\w+)*|\.\.\.|[^\w\s]")
-DOUBLE_OPENERS = {"“": "”", "„": "“", "«": "»", '"': '"'}
+# Two apostrophes stand for a double mark in some newspapers' text (''We will,'' he said).
+DOUBLE_OPENERS = {"“": "”", "„": "“", "«": "»", '"': '"', "''": "''"}
 SINGLE_OPENERS = {"‘": "’", "‹": "›", "'": "'"}
 ENDS = {".", "?", "!", "…"}
 PARENTHESIS_WORDS = 12
-MARKS = re.compile("[\"'“”„«»‘’‹›]")
+MARKS = re.compile("''|[\"'“”„«»‘’‹›]")
 
 
 @dataclass(slots=True)
@@ -67,9 +68,11 @@ def analyse(text: str) -> Text:
     result = Text(text)
     spans = [match.span() for match in TOKEN.finditer(text)]
     result.tokens = [
-        Token(word, word.lower(), start, end, i, word[0].isupper(), word[0].isalnum())
+        # Lower-cased with straight apostrophes: "don’t" reads as "don't".
+        Token(word, lower, start, end, i, word[0].isupper(), word[0].isalnum())
         for i, (start, end) in enumerate(spans)
         for word in (text[start:end],)
+        for lower in (word.lower().replace("’", "'"),)
     ]
     result.starts = [start for start, _ in spans]
     result.segments = split_unclosed(text, quoted_segments(text))
@@ -103,6 +106,7 @@ def _segment_of(starts: list[int], segments: list[Segment]) -> list[int]:
 def _sentences(text: Text) -> list[tuple[int, int]]:
     tokens, sentences, start = text.tokens, [], 0
     closing = {segment.end - 1 for segment in text.segments}
+    closing |= {s.end - 2 for s in text.segments if text.text.startswith("''", s.end - 2)}
     opening = {segment.start for segment in text.segments}
     count, paragraph_of = len(tokens), text.paragraph_of
     # "(R-S.C.)": a full stop in a short parenthesis ends no sentence; one left open
@@ -129,6 +133,8 @@ def _sentences(text: Text) -> list[tuple[int, int]]:
             continue
         nxt = tokens[following]
         opens = nxt.start in opening
+        if following > i + 1 and not opens and _cue_closes(tokens, following, paragraph_of):
+            continue  # '“Can she stay?” Trump asked.': the cue ends the quote's sentence
         if nxt.capitalized or nxt.text.isdigit() or opens:
             # A sentence ending inside a quote only ends the sentence if the quote ends too.
             if text.segment_of[i] != -1 and following == i + 1 and not opens:
@@ -138,6 +144,27 @@ def _sentences(text: Text) -> list[tuple[int, int]]:
             sentences.append((start, following))
             start = following
     return [s for s in sentences if s[0] < s[1]]
+
+
+def _cue_closes(tokens: list[Token], k: int, paragraph_of: list[int]) -> bool:
+    """A short speaker and a reporting verb that end the sentence follow ("Trump said.",
+    "said Ms. Lee, smiling", "Trump said on Monday.")."""
+    for j in range(k, min(k + 6, len(tokens))):
+        token = tokens[j]
+        if paragraph_of[j] != paragraph_of[k] or token.text in ENDS or token.text in '“"':
+            return False
+        if token.lower in SPEECH_VERBS:
+            break
+    else:
+        return False
+    for rest in tokens[j + 1 : j + 12]:
+        if rest.text in ENDS or rest.text in (",", ";"):
+            return True
+        if paragraph_of[rest.index] != paragraph_of[k]:
+            return True
+        if rest.lower == "that" or rest.text in ':“"‘' or rest.lower in SPEECH_VERBS:
+            return False
+    return False
 
 
 def _abbreviation(tokens: list[Token], index: int) -> bool:
@@ -195,9 +222,9 @@ def _paragraph_segments(
         start += 1
     for match in MARKS.finditer(text, start, end):
         index, char = match.start(), match.group()
-        if stack and _closes(text, index, stack[-1][0]):
+        if stack and _closes(text, index, char, stack[-1][0]):
             opener, opened = stack.pop()
-            segments.append(Segment(opened, index + 1, inner=bool(stack)))
+            segments.append(Segment(opened, match.end(), inner=bool(stack)))
         elif (
             char in DOUBLE_OPENERS
             and _opens(text, index, char, stack)
@@ -211,21 +238,30 @@ def _paragraph_segments(
             while stack:
                 opener, opened = stack.pop()
             segments.append(Segment(opened, index + 1))
+        elif char in ('"', "''") and any(open_char == char for open_char, _ in stack):
+            # '"… in the '80s," he said': a stray single mark is left open inside.
+            while stack[-1][0] != char:
+                stack.pop()
+            opener, opened = stack.pop()
+            segments.append(Segment(opened, match.end(), inner=bool(stack)))
     return segments, (stack[0] if stack else None)
 
 
 def _opens(text: str, index: int, char: str, stack: list[tuple[str, int]]) -> bool:
     before = text[index - 1] if index > 0 else " "
     after = text[index + 1] if index + 1 < len(text) else " "
-    if char in ("'", "‘", "‹") and (before.isalnum() or after.isspace()):
-        return False  # an apostrophe (don't, the 90s) or a stray mark
-    if char == '"' and any(open_char == '"' for open_char, _ in stack):
+    if char in ("'", "‘", "’", "‹") and (before.isalnum() or after.isspace() or after.isdigit()):
+        return False  # an apostrophe (don't, the '90s) or a stray mark
+    if char == "''":
+        after = text[index + 2] if index + 2 < len(text) else " "
+        if not (after.isalnum() or after in "‘'\"“([…"):
+            return False  # "he said ''." is a stray mark
+    if char in ('"', "''") and any(open_char == char for open_char, _ in stack):
         return False
     return not after.isspace() or char in "«„“"
 
 
-def _closes(text: str, index: int, opener: str) -> bool:
-    char = text[index]
+def _closes(text: str, index: int, char: str, opener: str) -> bool:
     expected = DOUBLE_OPENERS.get(opener) or SINGLE_OPENERS.get(opener)
     if char != expected and not (opener == "„" and char == "”"):
         return False

@@ -22,10 +22,35 @@ def quoted(text: str) -> list[str]:
         ("The company's chief said it was the 1990s' best year.", []),
         ("“It wasn’t me,” said Ana’s lawyer.", ["“It wasn’t me,”"]),
         ("“Stop… please… stop,” she said.", ["“Stop… please… stop,”"]),
+        # Two apostrophes as a double mark, as some newspapers' text has it.
+        ("''We will,'' he said, ''and soon.''", ["''We will,''", "''and soon.''"]),
+        ("He called it ''a farce'' and left.", ["''a farce''"]),
+        # A decade's apostrophe opens nothing; the double mark still closes.
+        ('"We won in the \'80s," he said.', ['"We won in the \'80s,"']),
     ],
 )
 def test_quote_marks(text, expected):
     assert quoted(text) == expected
+
+
+def test_a_cue_after_a_question_keeps_the_sentence_open():
+    text = "“Can she stay?” Trump asked. “She can.” Then he left."
+    analysed = analyse(text)
+    tokens = analysed.tokens
+    sentences = [text[tokens[a].start : tokens[b - 1].end] for a, b in analysed.sentences]
+    assert sentences == ["“Can she stay?” Trump asked.", "“She can.”", "Then he left."]
+
+
+def test_a_cue_with_its_own_complement_starts_a_sentence():
+    text = "“It was good.” He added: “Very good.”"
+    analysed = analyse(text)
+    tokens = analysed.tokens
+    sentences = [text[tokens[a].start : tokens[b - 1].end] for a, b in analysed.sentences]
+    assert sentences == ["“It was good.”", "He added: “Very good.”"]
+
+
+def test_curly_apostrophes_read_as_straight_ones():
+    assert [t.lower for t in analyse("I don’t think so").tokens] == ["i", "don't", "think", "so"]
 
 
 def test_nested_quotes_are_inner_segments():
