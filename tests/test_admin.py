@@ -105,7 +105,7 @@ class AdminTestCase(TestCase):
         url = reverse("admin:annotations_annotation_changelist")
         with self.assertNumQueries(6):
             response = self.client.get(url)
-        self.assertContains(response, '<td class="field-span_count">49</td>', html=False)
+        self.assertContains(response, '<td class="field-span_count">48</td>', html=False)
 
     def test_speaker_list_and_merge_action(self):
         url = reverse("admin:annotations_speaker_changelist")

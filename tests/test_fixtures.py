@@ -49,7 +49,9 @@ def test_together_they_cover_the_hard_cases():
     assert any((text(r, a.get("speaker")) or "").lower() in pronouns for r, a in attributions)
     assert any("speaker" not in a and a.get("speaker_name") for _, a in attributions)  # implicit
     assert any((text(r, a.get("cue")) or "").lower() == "according to" for r, a in attributions)
-    # Split around the cue: two quotes sharing one cue span.
+    # Split around the cue: one quote in pieces.
+    assert any(s.get("fragments") for r in all_records for s in r["spans"] if s["label"] == "Quote")
+    # One cue for several quotes ("said X and that Y", a paragraph that goes on).
     cues = [(r["id"], a["cue"]) for r, a in attributions if a.get("cue")]
     assert len(cues) > len(set(cues))
     # Nested reporting: one quote inside another.
@@ -64,7 +66,14 @@ def test_together_they_cover_the_hard_cases():
     assert any("…" in t or "..." in t for t in quote_texts)  # ellipses
     assert any(t.startswith("‘") and t.endswith("”") for t in quote_texts)  # mixed marks
     assert any(t.startswith(("«", "„")) for t in quote_texts)  # other marks
-    assert any(t.count('"') == 1 for t in quote_texts)  # unmatched straight mark
+    pieces = [
+        r["text"][start:end]
+        for r in all_records
+        for s in r["spans"]
+        if s["label"] == "Quote"
+        for start, end in s.get("fragments") or [(s["start"], s["end"])]
+    ]
+    assert any(piece.count('"') == 1 for piece in pieces)  # unmatched straight mark
     assert any("\n" in t for t in quote_texts)  # over several paragraphs
     assert (
         sum(1 for r in all_records for rel in r.get("relations", []) if rel["type"] == "coref")

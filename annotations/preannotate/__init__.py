@@ -34,6 +34,7 @@ from annotations.scheme import COREF, CUE, QUOTE, SPEAKER
 
 MODEL_VERSION = "quote-rules-2"
 WORD = re.compile(r"[\w’']+")
+LETTER = re.compile(r"\w")
 
 
 def preannotate(text: str, *, known_speakers: dict[str, str] | None = None) -> AnnotationRecord:
@@ -57,6 +58,8 @@ def to_record(text: str, result: Attribution) -> AnnotationRecord:
             best[found.quote] = found
     attributions, scores = [], {}
     for pieces, found in split_quotes(text, list(best.values())):
+        if not any(LETTER.search(text, start, end) for start, end in pieces):
+            continue  # no quote without a word in it
         quote = span(QUOTE, *pieces)
         speaker = span(SPEAKER, (found.speaker.start, found.speaker.end)) if found.speaker else None
         cue = span(CUE, found.cue.chars) if found.cue is not None else None
@@ -86,9 +89,9 @@ def to_record(text: str, result: Attribution) -> AnnotationRecord:
 
 
 def split_quotes(text: str, found: list[Found]) -> list[tuple[tuple[tuple[int, int], ...], Found]]:
-    """Each quote's pieces: one sentence quoted on either side of its speaker and cue
-    ('"A," she said, "b."') is one quote in two pieces. Two sentences either side of
-    the cue ('"A," she said. "B."') stay two quotes of the same speaker and cue."""
+    """Each quote's pieces: a quote resumed after its speaker and cue in the same
+    paragraph ('"A," she said, "b."', '"A," she said. "B."') is one quote in two pieces;
+    a paragraph that goes on with the quote is a quote of its own."""
     ordered = sorted(found, key=lambda f: f.quote)
     # Only quotes that share a cue can be one quote: look for partners among those.
     by_cue: dict[tuple[int, int], list[int]] = {}
@@ -124,7 +127,11 @@ def _continues(text: str, first: Found, second: Found) -> bool:
     if not (first.quote[1] <= start and end <= second.quote[0]):
         return False
     between = text[first.quote[1] : second.quote[0]]
-    return "\n" not in between and between.rstrip()[-1:] not in ("", ".", "!", "?")
+    if "\n" in between:
+        return False
+    if second.quote_type == "direct" and first.quote_type == "direct":
+        return True  # '"A," she said. "B."': resumed after the cue's sentence, still one
+    return between.rstrip()[-1:] not in ("", ".", "!", "?")
 
 
 def _mention(mention: Mention | None) -> tuple[int, int] | None:

@@ -46,25 +46,34 @@ def test_direct_quotes_with_their_cue_before_or_after(text, row):
     assert found(text) == [row]
 
 
-def test_two_sentences_either_side_of_the_cue_are_two_quotes_of_one_speaker():
-    text = '"We tried," said Omar Haddad, the team\'s captain. "We just ran out of time."'
-    assert found(text) == [
-        ('"We tried,"', "Omar Haddad", "said", "Omar Haddad", "direct"),
-        ('"We just ran out of time."', "Omar Haddad", "said", "Omar Haddad", "direct"),
-    ]
-
-
-def test_one_sentence_split_around_its_cue_is_one_quote_in_two_pieces():
-    text = '"We tried," said Omar Haddad, the team\'s captain, "but we ran out of time."'
+@pytest.mark.parametrize(
+    ("text", "second"),
+    [
+        ('"We tried," said Omar Haddad, the team\'s captain, "but we ran out of time."',
+         '"but we ran out of time."'),
+        # Resumed after the cue's sentence ends: still one quote (as PolNeAR marks it).
+        ('"We tried," said Omar Haddad, the team\'s captain. "We just ran out of time."',
+         '"We just ran out of time."'),
+    ],
+)  # fmt: skip
+def test_a_quote_resumed_after_its_cue_is_one_quote_in_two_pieces(text, second):
     record = preannotate(text)
     [attribution] = record.attributions
     spans = record.span_by_id()
     quote = spans[attribution.quote]
-    first, second = '"We tried,"', '"but we ran out of time."'
+    first = '"We tried,"'
     assert [text[s:e] for s, e in quote.fragments] == [first, second]
     assert quote.text == text and quote.text == text[quote.start : quote.end]
     assert (spans[attribution.speaker].text, spans[attribution.cue].text) == ("Omar Haddad", "said")
     assert attribution.quote_type == "direct"
+
+
+def test_quotes_in_separate_paragraphs_stay_two_quotes_of_one_speaker():
+    text = '"We tried," said Omar Haddad, the team\'s captain.\n"We just ran out of time."'
+    assert found(text) == [
+        ('"We tried,"', "Omar Haddad", "said", "Omar Haddad", "direct"),
+        ('"We just ran out of time."', None, None, "Omar Haddad", "direct"),
+    ]
 
 
 def test_a_question_followed_by_asked_is_the_question_only():
@@ -387,3 +396,48 @@ def test_every_prediction_has_a_type_and_a_score():
     assert all(a.quote_type for a in record.attributions)
     assert set(record.provenance["scores"]) == {a.quote for a in record.attributions}
     assert 0 < record.score <= 1 and record.provenance["suggested"] == ["claim_type"]
+
+
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        # A clause without "that" after a verb of thinking or of evidence.
+        ("Asked about the race, Ms. Reyes said little. I think he has a lot of people afraid.",
+         ("he has a lot of people afraid", "I", "think", "", "indirect")),
+        ("The poll showed Clinton leading Sanders by two points.",
+         ("Clinton leading Sanders by two points", "The poll", "showed", "poll", "indirect")),
+        ("The aircraft was insured at $35 million in 2011, records show.",
+         ("The aircraft was insured at $35 million in 2011", "records", "show", "records",
+          "indirect")),
+        # A helper verb between the speaker and the cue.
+        ("Senator Ann Holt does not believe the bill will pass.",
+         ("the bill will pass", "Senator Ann Holt", "believe", "Ann Holt", "indirect")),
+        # Speech acts on someone.
+        ("Clinton accused him of an “artful smear” over her fundraising.",
+         ("him of an “artful smear” over her fundraising", "Clinton", "accused", "Clinton",
+          "mixed")),
+        ("Mayor Lena Hart called the plan a “disaster” for the city.",
+         ("the plan a “disaster” for the city", "Mayor Lena Hart", "called", "Lena Hart",
+          "mixed")),
+    ],
+)  # fmt: skip
+def test_cues_found_by_what_follows_them(text, row):
+    assert row in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The outage showed how fragile the apps are.",  # an event holds no view
+        "Marlowe showed no reaction as the sentence was read out.",
+        "She thinks the world of him.",  # no clause
+        "The council called a meeting for Tuesday.",  # a meeting, no charge
+        "Voters know him well.",
+    ],
+)
+def test_verbs_that_are_not_reporting_here(text):
+    assert found(text) == []
+
+
+def test_no_quote_without_a_word_in_it():
+    assert found("He said ''. Then he left.") == []
