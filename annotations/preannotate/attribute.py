@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 
 from annotations.preannotate.lexicon import (
     CLAUSE_BREAKS,
+    CLAUSE_VERBS,
     COMPLEMENTISERS,
     DEMAND_CUES,
     FORM_TO_BASE,
+    OBJECT_ACTS,
     PHRASES,
     PRONOUN_GENDER,
     QUESTION_CUES,
@@ -33,7 +35,7 @@ from annotations.preannotate.speakers import (
     person_names,
     subject_at,
 )
-from annotations.preannotate.text import Segment, Text, analyse
+from annotations.preannotate.text import Segment, Text, Token, analyse
 
 # Bases that are also common nouns ("his report", "a claim"); as verbs they need a complement.
 NOUN_LIKE = {
@@ -105,6 +107,29 @@ DOCUMENT_NOUNS = {
     "ruling",
     "announcement",
 }
+# What shows or finds a claim besides a document: "the poll found", "records show".
+EVIDENCE_NOUNS = {
+    "poll",
+    "polls",
+    "polling",
+    "results",
+    "numbers",
+    "statistics",
+    "research",
+    "evidence",
+    "survey",
+    "surveys",
+    "studies",
+    "findings",
+    "tally",
+    "returns",
+    "projections",
+    "analyses",
+    "investigation",
+    "review",
+    "audit",
+    "exit",
+}
 NUMBER_WORDS = {
     "one",
     "two",
@@ -157,6 +182,9 @@ class Cue:
     chars: tuple[int, int]
     # The phrase for multiword cues ("call on", "point out"), else the base.
     phrase: str = ""
+    # What follows a verb that is not speech alone: "clause" (I think he has …) or
+    # "object" (accused him of …); "" otherwise.
+    frame: str = ""
 
 
 @dataclass
@@ -325,6 +353,8 @@ class _Attributor:
         speaker = self._mention(speaker_span) if speaker_span else None
         if speaker is None and previous is not None and previous.cue and _coordinated(text, cue):
             speaker = previous.speaker
+        if cue.base in CLAUSE_VERBS and not _source_like(speaker):
+            return []  # "the outage showed …": only people, bodies and documents hold views
         start, after_complementiser = self._content_start(cue, s1)
         if cue.start and text.tokens[cue.start - 1].lower in ("who", "which"):
             comma = next((k for k in range(cue.end, s1) if text.tokens[k].text == ","), s1)
@@ -455,6 +485,8 @@ class _Attributor:
 
     def _content_start(self, cue: Cue, s1: int) -> tuple[int | None, bool]:
         tokens, j = self.text.tokens, cue.end
+        if cue.frame:
+            return j, cue.frame == "clause"
         if self._passive_agent(cue, s1):
             j = self._passive_agent(cue, s1)[1]
         if cue.base in TELLING and j < s1:
@@ -618,7 +650,9 @@ class _Attributor:
             self.attached.add(index)
             direct = (segment.start, segment.end)
             return [Found(direct, "direct", cue, speaker, 0.85 if speaker else 0.7)]
-        if cue.phrase in DEMAND_CUES or cue.base in DEMAND_CUES:
+        if cue.frame:
+            valid = True
+        elif cue.phrase in DEMAND_CUES or cue.base in DEMAND_CUES:
             valid = any(t.lower == "to" for t in self.text.tokens[start:end])
         else:
             first = self.text.tokens[start].lower
@@ -805,6 +839,18 @@ class _Attributor:
         self.last = found
 
 
+def _source_like(speaker: Mention | None) -> bool:
+    """A person, a group, a body or a document: what can think, find or show a claim."""
+    if speaker is None:
+        return False
+    if speaker.kind == "pronoun":
+        return speaker.text.lower() not in ("it", "this", "that")
+    if speaker.kind == "name" or speaker.category:
+        return True
+    head = speaker.head or speaker.text.split()[-1].lower()
+    return head in DOCUMENT_NOUNS or head in EVIDENCE_NOUNS
+
+
 def _coordinated(text: Text, cue: Cue) -> bool:
     return cue.start > 0 and text.tokens[cue.start - 1].lower in ("and", "but", "then")
 
@@ -847,8 +893,11 @@ def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
     standalone = previous in STANDALONE_QUANTIFIERS and not noun_form
     if not standalone and (previous in POSSESSIVE_BEFORE or previous.endswith(("'s", "’s"))):
         return None
-    if previous in ("not", "never", "n't") or (i > 1 and tokens[i - 2].lower in ("not", "never")):
-        return None  # "did not say whether …" reports nothing
+    negated = previous in ("not", "never", "n't") or (
+        i > 1 and tokens[i - 2].lower in ("not", "never")
+    )
+    if negated and base not in CLAUSE_VERBS:
+        return None  # "did not say whether …" reports nothing; "does not think …" a view
     if token.lower == "asked" and previous in (",", "when", "if", "once", "being", "was", "were"):
         return None  # "Holt, asked whether …, said": somebody else asked
     end = _phrase_end(tokens, i, base)
@@ -857,14 +906,108 @@ def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
     complement = following is not None and (
         following.lower in COMPLEMENTISERS or following.text == ":" or followed_by_quote
     )
-    if end == i + 1 and token.lower not in SPEECH_VERBS and not complement:
+    frame = "" if complement or end > i + 1 else _frame(text, end, base)
+    if end == i + 1 and token.lower not in SPEECH_VERBS and not complement and not frame:
         return None
     if end == i + 1 and base in NOUN_LIKE and token.lower in (base, base + "s"):
         nearby = [t.lower for t in tokens[max(0, i - 2) : i]]
-        if not complement or any(word in POSSESSIVE_BEFORE for word in nearby):
+        if not (complement or frame) or any(word in POSSESSIVE_BEFORE for word in nearby):
             return None
     phrase = " ".join([base, *(t.lower for t in tokens[i + 1 : end])])
-    return Cue(i, end, base, sentence, (token.start, tokens[end - 1].end), phrase)
+    return Cue(i, end, base, sentence, (token.start, tokens[end - 1].end), phrase, frame)
+
+
+def _frame(text: Text, k: int, base: str) -> str:
+    """How the content of a verb that is not speech alone follows it at token k."""
+    if base in CLAUSE_VERBS and _clause_follows(text, k, base):
+        return "clause"
+    if base in CLAUSE_VERBS and _closing_cue(text, k):
+        return "after"
+    if base in OBJECT_ACTS and _charge_follows(text, k, OBJECT_ACTS[base]):
+        return "object"
+    return ""
+
+
+def _closing_cue(text: Text, k: int) -> bool:
+    """', records show.' / ', he thinks,': the verb and its short subject close a clause."""
+    tokens = text.tokens
+    if k >= len(tokens) or tokens[k].text not in (".", ",", ";"):
+        return False
+    for j in range(k - 2, max(k - 7, 0), -1):
+        if tokens[j].text == ",":
+            return True
+        if not tokens[j].is_word or text.segment_of[j] != -1:
+            return False
+    return False
+
+
+def _sentence_end(text: Text, k: int) -> int:
+    return text.sentences[text.sentence_of[k]][1]
+
+
+def _plain_words(text: Text, k: int, limit: int) -> list[Token]:
+    """The words from token k on, up to punctuation, a quote or the sentence's end."""
+    end = min(_sentence_end(text, k), k + limit)
+    words = []
+    for token in text.tokens[k:end]:
+        if not token.is_word or text.segment_of[token.index] != -1:
+            break
+        words.append(token)
+    return words
+
+
+def _finite(token: Token) -> bool:
+    lower = token.lower
+    return lower in VERBISH or (len(lower) > 4 and lower.endswith("ed")) or lower in SPEECH_VERBS
+
+
+def _clause_follows(text: Text, k: int, base: str) -> bool:
+    """A clause without "that": a subject and its verb ("I think [he has …]", "records
+    show [the jet was insured …]"); after evidence verbs, a subject and an -ing form
+    ("the poll showed [Clinton leading …]")."""
+    if k >= len(text.tokens) or text.sentence_of[k] != text.sentence_of[k - 1]:
+        return False
+    words = _plain_words(text, k, 10)
+    if len(words) < 2:
+        return False
+    first = words[0].lower
+    if first in PREPOSITIONS or first in ("to", "not", "so", "about", "out", "up"):
+        return False
+    if first in SUBJECTS - {"it", "there"} or first.split("'")[0] in SUBJECTS and "'" in first:
+        return words[1].lower not in PREPOSITIONS or "'" in first
+    for index, word in enumerate(words[1:], start=1):
+        if word.lower in COMPLEMENTISERS or word.lower in ("who", "which"):
+            return False
+        if word.lower in CLAUSE_BREAKS or word.lower in SUBORDINATORS:
+            return False
+        previous = words[index - 1].lower
+        if previous in DETERMINERS or previous in POSSESSIVE_BEFORE:
+            continue
+        if _finite(word) and word.lower not in ("said",):
+            return True
+        if base in ("show", "find", "see") and word.lower.endswith("ing") and index <= 4:
+            return True
+    return False
+
+
+def _charge_follows(text: Text, k: int, introducers: tuple[str, ...]) -> bool:
+    """'accused him of …', 'blamed Congress for …', 'called her “third-rate”', 'called
+    the plan a disaster': the person or thing, then what they are charged with."""
+    tokens = text.tokens
+    end = min(_sentence_end(text, k), k + 8)
+    for j in range(k + 1, end):
+        token = tokens[j]
+        if text.segment_of[j] != -1:
+            return not introducers and text.segments[text.segment_of[j]].start == token.start
+        if not token.is_word:
+            return False
+        if token.lower in introducers:
+            return True
+        if not introducers and token.lower in ("a", "an") and j > k:
+            return True
+        if _finite(token) or (token.lower in PREPOSITIONS and token.lower not in ("of",)):
+            return False
+    return False
 
 
 def _participle(text: Text, i: int) -> bool:

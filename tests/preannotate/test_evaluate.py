@@ -3,7 +3,7 @@
 import pytest
 
 from annotations.matching import jaccard, names_match
-from annotations.preannotate.evaluate import evaluate, trimmed
+from annotations.preannotate.evaluate import evaluate, quote_type_by_form, trimmed
 from annotations.records import AnnotationRecord, AttributionRecord, SpanRecord
 
 TEXT = '"We will win," said Ana Ruiz. Bo Li said the team was tired. "Rest now," he added.'
@@ -75,3 +75,43 @@ def test_anonymous_gold_speakers_are_matched_by_mention():
     other_mention = annotation(((41, 59), (20, 28), (36, 40), "", "indirect"))
     assert evaluate([(TEXT, gold, same_mention)]).as_dict()["speaker_accuracy"] == 1.0
     assert evaluate([(TEXT, gold, other_mention)]).as_dict()["speaker_accuracy"] == 0.0
+
+
+def test_gentle_matches_count_a_gold_quote_found_when_30_percent_is_covered():
+    # A prediction covering 4 of the 11 characters of "Rest now," (Jaccard < 0.5).
+    predicted = annotation(((61, 66), (73, 75), (76, 81), "Bo Li", "direct"))
+    gold = annotation(((61, 72), (73, 75), (76, 81), "Bo Li", "direct"))
+    report = evaluate([(TEXT, gold, predicted)]).as_dict()
+    assert report["quotes"]["overlap"]["f1"] == 0.0
+    assert report["quotes"]["gentle"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    too_little = annotation(((61, 63), None, None, "", "direct"))
+    report = evaluate([(TEXT, gold, too_little)]).as_dict()
+    assert report["quotes"]["gentle"]["f1"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "extent", "kind"),
+    [
+        ('"We will win," he said.', ((0, 14),), "direct"),
+        ("''We will win,'' he said.", ((0, 16),), "direct"),
+        ('"A," he said. "B."', ((0, 4), (14, 18)), "direct"),
+        ('he was "very angry" today', ((0, 25),), "mixed"),
+        ("the bill will pass", ((0, 18),), "indirect"),
+    ],
+)
+def test_quote_type_by_form(text, extent, kind):
+    assert quote_type_by_form(text, extent) == kind
+
+
+def test_untyped_gold_is_scored_by_form_on_both_sides():
+    untyped = annotation(
+        ((0, 14), (20, 28), (15, 19), "Ana Ruiz", ""),
+        ((41, 59), (30, 35), (36, 40), "Bo Li", ""),
+    )
+    report = evaluate([(TEXT, untyped, GOLD)], types="form").as_dict()
+    assert set(report["quotes_by_type"]) == {"direct", "indirect"}
+    assert report["quotes_by_type"]["indirect"]["exact"]["f1"] == 1.0
+    # The gold has two quotes, the prediction three: direct precision 1 of 2.
+    assert report["quotes_by_type"]["direct"]["exact"]["precision"] == 0.5
+    with pytest.raises(ValueError):
+        evaluate([], types="guess")
