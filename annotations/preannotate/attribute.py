@@ -328,6 +328,8 @@ class _Attributor:
     def _clause_before(self, sentence: int, segment: Segment) -> int | None:
         """Where a clause that the quote completes starts in its sentence, if there is one."""
         text = self.text
+        if self.last_trailing and self.last_trailing[0] == sentence:
+            return True  # "'A,' he said, 'b.'": the quote goes on after its cue
         s0 = text.sentences[sentence][0]
         first = text.token_at_or_after(segment.start)
         words = [t for t in text.tokens[s0:first] if t.is_word and text.segment_of[t.index] == -1]
@@ -698,6 +700,9 @@ class _Attributor:
         last = self.last
         if last is None:
             return
+        if not self._utterance(sentence, segment):
+            self._fragment(sentence, index, segment)
+            return
         paragraph = text.paragraph_of[text.token_at_or_after(segment.start)]
         last_paragraph = text.paragraph_of[text.token_at_or_after(last.quote[0])]
         gap = paragraph - last_paragraph
@@ -720,6 +725,41 @@ class _Attributor:
         found = Found((segment.start, segment.end), "direct", cue, speaker, score, last.entity)
         self._add(found)
         self.attached.add(index)
+
+    def _fragment(self, sentence: int, index: int, segment: Segment) -> None:
+        """Words quoted inside the writer's sentence are its subject's when that is a
+        person or body ("Reid has been pounding Trump as a “con artist”"); a title
+        ("“Saturday Night Live”") or a lone word is nobody's quote."""
+        text = self.text
+        words = [t for t in text.tokens[self._tokens(segment)] if t.is_word]
+        long = [w for w in words if len(w.text) > 3]
+        if len(words) < 2 or (long and all(w.capitalized for w in long)):
+            return
+        subject = subject_at(text, sentence)
+        if subject is None or subject[1] > text.token_at_or_after(segment.start):
+            return
+        speaker = self._mention(subject)
+        if speaker.kind == "description" and speaker.category not in ("person", "org"):
+            return
+        if not _source_like(speaker):
+            return
+        self._add(Found((segment.start, segment.end), "direct", None, speaker, 0.4))
+        self.attached.add(index)
+
+    def _tokens(self, segment: Segment) -> slice:
+        text = self.text
+        return slice(text.token_at_or_after(segment.start), text.token_at_or_after(segment.end))
+
+    def _utterance(self, sentence: int, segment: Segment) -> bool:
+        """Quoted words that stand as someone's utterance: they open their sentence (or
+        follow a colon), not a term the writer quotes mid-sentence ("the “undercard”")."""
+        text = self.text
+        if self.last_trailing and self.last_trailing[0] == sentence:
+            return True  # "'A,' he said, 'b.'": the quote goes on after its cue
+        s0 = text.sentences[sentence][0]
+        first = text.token_at_or_after(segment.start)
+        before = [t for t in text.tokens[s0:first] if t.is_word or t.text == ":"]
+        return not before or before[-1].text == ":"
 
     def _introduced_by_colon(self, sentence: int) -> tuple[Cue, Mention | None] | None:
         """'In a letter, she wrote:' closing the previous sentence introduces this quote."""
