@@ -355,7 +355,7 @@ class _Attributor:
         speaker = self._mention(speaker_span) if speaker_span else None
         if speaker is None and previous is not None and previous.cue and _coordinated(text, cue):
             speaker = previous.speaker
-        if cue.base in CLAUSE_VERBS and not _source_like(speaker):
+        if (cue.base in CLAUSE_VERBS or cue.frame == "that") and not _source_like(speaker):
             return []  # "the outage showed …": only people, bodies and documents hold views
         start, after_complementiser = self._content_start(cue, s1)
         if cue.start and text.tokens[cue.start - 1].lower in ("who", "which"):
@@ -487,6 +487,8 @@ class _Attributor:
 
     def _content_start(self, cue: Cue, s1: int) -> tuple[int | None, bool]:
         tokens, j = self.text.tokens, cue.end
+        if cue.frame == "that":
+            return j + 1, True
         if cue.frame:
             return j, cue.frame == "clause"
         if self._passive_agent(cue, s1):
@@ -908,9 +910,39 @@ def find_cues(text: Text) -> list[Cue]:
             continue
         if token.lower in FORM_TO_BASE or token.lower == "according":
             cue = _cue_at(text, token.index, first_words)
-            if cue is not None:
-                cues.append(cue)
+        else:
+            cue = _that_verb(text, token.index, first_words)
+        if cue is not None:
+            cues.append(cue)
     return cues
+
+
+# Words before "that" that are not verbs of saying ("so that", "now that", "given that").
+NOT_THAT_VERBS = {"so", "now", "given", "except", "such", "provided", "assuming", "seeing"}
+
+
+def _that_verb(text: Text, i: int, first_words: set[int]) -> Cue | None:
+    """A verb the lexicon lacks that takes a that-clause after a subject: "Cruz bragged
+    that he …", "officials lament that …" (its subject is checked where it is used)."""
+    tokens = text.tokens
+    token = tokens[i]
+    if i + 2 >= len(tokens) or tokens[i + 1].lower != "that" or i in first_words:
+        return None
+    lower = token.lower
+    if not token.is_word or token.capitalized or text.segment_of[i] != -1:
+        return None
+    if lower in NOT_THAT_VERBS or lower in VERBISH or not lower.endswith(("ed", "s")):
+        return None
+    previous = tokens[i - 1]
+    if previous.lower in POSSESSIVE_BEFORE or previous.lower in PREPOSITIONS:
+        return None
+    if not lower.endswith("ed") and not (
+        previous.lower in ("he", "she", "it") or (previous.capitalized and previous.is_word)
+    ):
+        return None  # "analysts that …" is a noun; "Cruz insists that …" a verb
+    if not _clause_follows(text, i + 2, ""):
+        return None
+    return Cue(i, i + 1, lower, text.sentence_of[i], (token.start, token.end), lower, "that")
 
 
 def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
