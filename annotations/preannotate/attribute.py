@@ -328,8 +328,6 @@ class _Attributor:
     def _clause_before(self, sentence: int, segment: Segment) -> int | None:
         """Where a clause that the quote completes starts in its sentence, if there is one."""
         text = self.text
-        if self.last_trailing and self.last_trailing[0] == sentence:
-            return True  # "'A,' he said, 'b.'": the quote goes on after its cue
         s0 = text.sentences[sentence][0]
         first = text.token_at_or_after(segment.start)
         words = [t for t in text.tokens[s0:first] if t.is_word and text.segment_of[t.index] == -1]

@@ -441,3 +441,17 @@ def test_verbs_that_are_not_reporting_here(text):
 
 def test_no_quote_without_a_word_in_it():
     assert found("He said ''. Then he left.") == []
+
+
+def test_a_quote_completing_a_clause_after_another_quote_of_the_sentence():
+    text = (
+        "Sanders will back Clinton, a former rival says.\n"
+        '"His normal demeanor is grumpy," she said, but despite the tone, '
+        '"I think he will do it," Kunin says.'
+    )
+    record = preannotate(text)
+    for span in record.spans:
+        assert type(span.start) is int and type(span.end) is int
+        assert span.text == text[span.start : span.end]
+    quotes = [s.text for s in record.spans if s.label == "Quote"]
+    assert '"His normal demeanor is grumpy,"' in quotes
