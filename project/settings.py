@@ -242,6 +242,8 @@ LABEL_STUDIO_PUSH_BATCH = envint("LABEL_STUDIO_PUSH_BATCH", 500)
 # Seconds between the pulls the workers start for every collection bound to a project
 # (each reads only the tasks changed since the last); 0: only when someone asks.
 LABEL_STUDIO_PULL_EVERY = envint("LABEL_STUDIO_PULL_EVERY", 0)
+# Processes that run the pre-annotation rules over a collection (0: one per core).
+PREANNOTATE_WORKERS = envint("PREANNOTATE_WORKERS", 0)
 # Where Label Studio reaches this service (webhooks, ML backend).
 PUBLIC_URL = os.getenv("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 

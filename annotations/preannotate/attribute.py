@@ -903,13 +903,17 @@ def _first_words(text: Text) -> set[int]:
 def find_cues(text: Text) -> list[Cue]:
     first_words = _first_words(text)
     cues: list[Cue] = []
-    for token in text.tokens:
+    tokens = text.tokens
+    before_that = {t.index - 1 for t in tokens if t.lower == "that"}
+    for token in tokens:
         if cues and token.index < cues[-1].end:
             continue
         if token.lower in FORM_TO_BASE or token.lower == "according":
             cue = _cue_at(text, token.index, first_words)
-        else:
+        elif token.index in before_that:
             cue = _that_verb(text, token.index, first_words)
+        else:
+            continue
         if cue is not None:
             cues.append(cue)
     return cues

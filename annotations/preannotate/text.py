@@ -67,13 +67,18 @@ INNER_CUE = re.compile(
 def analyse(text: str) -> Text:
     result = Text(text)
     spans = [match.span() for match in TOKEN.finditer(text)]
-    result.tokens = [
-        # Lower-cased with straight apostrophes: "don’t" reads as "don't".
-        Token(word, lower, start, end, i, word[0].isupper(), word[0].isalnum())
-        for i, (start, end) in enumerate(spans)
-        for word in (text[start:end],)
-        for lower in (word.lower().replace("’", "'"),)
-    ]
+    # Lower-cased with straight apostrophes: "don’t" reads as "don't". One pass over
+    # the whole text where lower-casing keeps every offset (it nearly always does).
+    lowered = text.lower().replace("’", "'")
+    if len(lowered) != len(text):
+        lowered = "".join(c.lower()[:1] or c for c in text).replace("’", "'")
+    make = Token
+    result.tokens = tokens = []
+    append = tokens.append
+    for i, (start, end) in enumerate(spans):
+        word = text[start:end]
+        first = word[0]
+        append(make(word, lowered[start:end], start, end, i, first.isupper(), first.isalnum()))
     result.starts = [start for start, _ in spans]
     result.segments = split_unclosed(text, quoted_segments(text))
     result.paragraph_of = _paragraphs(text, result.starts)

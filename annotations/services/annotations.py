@@ -146,12 +146,12 @@ def _write_spans(written: list[tuple[Annotation, AnnotationRecord]]) -> None:
     )  # fmt: skip
     index = _span_ids([row.pk for row, _ in written])
     mentions = [
-        Span(id=index[(row.pk, r.source)], antecedent_id=index[(row.pk, r.target)])
+        (index[(row.pk, r.target)], index[(row.pk, r.source)])
         for row, record in written
         for r in record.relations
         if (row.pk, r.source) in index and (row.pk, r.target) in index
     ]
-    Span.objects.bulk_update(mentions, ["antecedent"])
+    _set_antecedents(mentions)
     # People's names grow the registry; a prediction's only link to a speaker known.
     people, predicted = set(), set()
     for _, record in written:
@@ -202,8 +202,36 @@ def _insert(model: type[models.Model], fields: tuple[str, ...], rows: list[tuple
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: the rows stream in one statement, no per-row statement at all.
+            copy_sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         for start in range(0, len(rows), INSERT_BATCH):
             cursor.executemany(sql, rows[start : start + INSERT_BATCH])
+
+
+def _set_antecedents(pairs: list[tuple[int, int]]) -> None:
+    """Each (antecedent id, mention id): the mention's span points to its antecedent."""
+    if not pairs:
+        return
+    connection = connections[router.db_for_write(Span)]
+    quote = connection.ops.quote_name
+    table, column = quote(Span._meta.db_table), quote(Span._meta.get_field("antecedent").column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for start in range(0, len(pairs), INSERT_BATCH):
+                chunk = pairs[start : start + INSERT_BATCH]
+                values = ", ".join(["(%s, %s)"] * len(chunk))
+                cursor.execute(
+                    f"UPDATE {table} SET {column} = v.antecedent FROM (VALUES {values}) "
+                    f"AS v(antecedent, mention) WHERE {table}.id = v.mention",
+                    [value for pair in chunk for value in pair],
+                )
+            return
+        cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE id = %s", pairs)
 
 
 def _span_ids(annotation_ids: list[int]) -> dict[tuple[int, str], int]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
+from django.conf import settings
+
 from annotations.canonical import CanonicalDocument, record_to_dict
 from annotations.models import Collection, Speaker, SpeakerAlias
 from annotations.preannotate import MODEL_VERSION, preannotate
+from annotations.preannotate.parallel import predict_all
 from annotations.records import AnnotationRecord
 from annotations.services.annotations import AnnotationWrite, annotation_rows_write
 
@@ -33,10 +37,20 @@ def known_speakers() -> dict[str, str]:
 
 
 def prediction_for(text: str, known: dict[str, str]) -> AnnotationRecord:
-    record = preannotate(text, known_speakers=known)
+    return _stored(preannotate(text, known_speakers=known))
+
+
+def _stored(record: AnnotationRecord) -> AnnotationRecord:
     record.source_key = f"prediction:{MODEL_VERSION}"
     record.provenance["score"] = record.score
     return record
+
+
+def workers_for(documents: int) -> int:
+    """Processes for the rules: PREANNOTATE_WORKERS (default: one per core), and one
+    alone when the collection is too small to pay for starting the others."""
+    wanted = settings.PREANNOTATE_WORKERS or os.cpu_count() or 1
+    return 1 if documents < 2 * BATCH else max(1, wanted)
 
 
 def collection_preannotate(
@@ -56,9 +70,12 @@ def collection_preannotate(
     documents = collection.documents.order_by("pk").only(
         "pk", "collection_id", "external_id", "title", "text", "meta"
     )
+    # The rules run on every core while this process writes what they return.
+    workers = workers_for(collection.documents.count())
+    items = ((document, document.text) for document in documents.iterator(chunk_size=BATCH))
     batch: list[AnnotationWrite] = []
-    for document in documents.iterator(chunk_size=BATCH):
-        record = prediction_for(document.text, known)
+    for document, predicted in predict_all(items, known=known, workers=workers):
+        record = _stored(predicted)
         batch.append(AnnotationWrite(document.pk, record))
         result.quotes += len(record.attributions)
         if out is not None:
