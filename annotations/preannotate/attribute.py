@@ -17,6 +17,7 @@ from annotations.preannotate.lexicon import (
     COMPLEMENTISERS,
     DEMAND_CUES,
     FORM_TO_BASE,
+    NP_SKIP,
     OBJECT_ACTS,
     PHRASES,
     PRONOUN_GENDER,
@@ -346,11 +347,12 @@ class _Attributor:
             return self._according(sentence, cue)
         if cue.start and text.tokens[cue.start - 1].text == "," and cue_word.endswith("ing"):
             return self._participle_frame(sentence, cue, segments)
+        relative = self._relative(cue, s0)
         speaker_span = self._passive_agent(cue, s1) or np_before(text, cue.start, sentence_start=s0)
-        postposed = self._postposed(sentence, cue, speaker_span)
+        postposed = None if relative else self._postposed(sentence, cue, speaker_span)
         if postposed is not None:
             return postposed
-        speaker = self._mention(speaker_span) if speaker_span else None
+        speaker = relative or (self._mention(speaker_span) if speaker_span else None)
         if speaker is None and previous is not None and previous.cue and _coordinated(text, cue):
             speaker = previous.speaker
         if (cue.base in CLAUSE_VERBS or cue.frame == "that") and not _source_like(speaker):
@@ -365,6 +367,27 @@ class _Attributor:
             found += self._content(start, end, cue, speaker, segments, after_complementiser)
             start = self._next_content(end, s1)
             after_complementiser = True
+        return found
+
+    def _relative(self, cue: Cue, s0: int) -> Mention | None:
+        """'Glenn Beck, who …, declared': the relative pronoun is the speaker's mention
+        nearest the cue, standing for the name before it."""
+        text, tokens = self.text, self.text.tokens
+        k = cue.start - 1
+        while k > s0 and tokens[k].lower in NP_SKIP and not tokens[k].capitalized:
+            k -= 1
+        if k <= s0 or tokens[k].lower != "who":
+            return None
+        comma = k - 1 if tokens[k - 1].text == "," else k
+        before = np_before(text, comma, sentence_start=s0)
+        if (found := self.mention_at.get((tokens[k].start, tokens[k].end))) is not None:
+            return found
+        antecedent = self._mention(before) if before else None
+        found = Mention(tokens[k].start, tokens[k].end, tokens[k].text, "pronoun", "person")
+        found.antecedent = antecedent
+        found.entity = antecedent.entity if antecedent else ""
+        self.result.mentions.append(found)
+        self.mention_at[(found.start, found.end)] = found
         return found
 
     def _participle_frame(self, sentence: int, cue: Cue, segments) -> list[Found]:

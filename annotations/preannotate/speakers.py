@@ -24,6 +24,20 @@ from annotations.preannotate.lexicon import (
 )
 from annotations.preannotate.text import Text, Token
 
+WHEN_WORDS = {
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "yesterday",
+    "tonight",
+    "tomorrow",
+}
+
 DETERMINERS = {
     "the",
     "a",
@@ -159,8 +173,11 @@ def np_before(text: Text, end: int, *, sentence_start: int) -> tuple[int, int] |
     """The noun phrase that ends just before token `end` (the subject of a cue)."""
     tokens = text.tokens
     i = end - 1
-    # Lower-case only: "Theresa May said", "Fair Money Now said".
-    while i >= sentence_start and tokens[i].lower in NP_SKIP and not tokens[i].capitalized:
+    # Lower-case only: "Theresa May said", "Fair Money Now said". A day or a month is
+    # when, never who: "…, Friday declared" looks further back.
+    while i >= sentence_start and (
+        tokens[i].lower in NP_SKIP and not tokens[i].capitalized or tokens[i].lower in WHEN_WORDS
+    ):
         i -= 1
     if i < sentence_start:
         return None
