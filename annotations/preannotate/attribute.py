@@ -420,7 +420,7 @@ class _Attributor:
     def _according(self, sentence: int, cue: Cue) -> list[Found]:
         text = self.text
         s0, s1 = text.sentences[sentence]
-        first_word = next(i for i in range(s0, s1) if text.tokens[i].is_word)
+        first_word = self._first_word(s0, s1)
         span = np_after(text, cue.end, sentence_end=s1, until_end=True)
         if span is None:
             return []
@@ -468,7 +468,7 @@ class _Attributor:
         if after < s1 and text.tokens[after].text not in (".", "!", "?", ","):
             return None
         speaker = self._mention(speaker_span) if speaker_span else None
-        first_word = next(i for i in range(s0, s1) if text.tokens[i].is_word)
+        first_word = self._first_word(s0, s1)
         found = []
         quote = self._chars(first_word, left - 1)
         if quote and text.segment_of[left - 2] == -1 and self._clause_like(first_word, left - 1):
@@ -478,9 +478,22 @@ class _Attributor:
             if start < s1 and text.tokens[start].lower in ("and", "but"):
                 start += 1
             rest = self._chars(start, self._content_end(start, s1))
-            if rest and self._clause_like(start, self._content_end(start, s1)):
+            # ", a setback that …" describes what was said; it is the writer's.
+            appositive = start < s1 and text.tokens[start].lower in ("a", "an")
+            if rest and not appositive and self._clause_like(start, self._content_end(start, s1)):
                 found.append(Found(rest, self._type(rest, None), cue, speaker, 0.65))
         return found
+
+    def _first_word(self, s0: int, s1: int) -> int:
+        """The sentence's first word, after a dateline ("VIENNA, April 14 (Reuters) -")."""
+        tokens = self.text.tokens
+        first = next(i for i in range(s0, s1) if tokens[i].is_word)
+        head = tokens[first].text
+        if len(head) > 2 and head.isupper() and head.isalpha():
+            for k in range(first + 1, min(first + 14, s1 - 1)):
+                if tokens[k].text in ("-", "—", "–", "--") and tokens[k + 1].is_word:
+                    return k + 1
+        return first
 
     def _skip_adverbial(self, k: int, s1: int) -> int:
         """Past "on Monday", "in a statement", "late on Tuesday" after a closing cue."""
@@ -588,6 +601,8 @@ class _Attributor:
             k += 1
         if k > j and k < s1 and (tokens[k].lower in ("that", "of") or tokens[k].text in (":",)):
             return k
+        if k > j and k < s1 and (tokens[k].lower in SUBJECTS or _contracted(tokens[k].lower)):
+            return k  # "told The Huffington Post he's not planning …"
         return j
 
     def _content_end(self, start: int, s1: int) -> int:
@@ -700,11 +715,16 @@ class _Attributor:
         return end
 
     def _clause_like(self, start: int, end: int) -> bool:
-        words = [t for t in self.text.tokens[start:end] if t.is_word]
+        tokens = self.text.tokens
+        words = [t for t in tokens[start:end] if t.is_word]
         if len(words) < 2:
             return False
         return any(
-            w.lower in VERBISH or (w.lower.endswith("ed") and i > 0) for i, w in enumerate(words)
+            w.lower in VERBISH
+            or (w.lower.endswith("ed") and i > 0)
+            or _contracted(w.lower)
+            or (i > 0 and _present(w, tokens[w.index + 1] if w.index + 1 < len(tokens) else None))
+            for i, w in enumerate(words)
         )
 
     def _type(self, quote: tuple[int, int], inside: list | None = None) -> str:
@@ -1007,7 +1027,10 @@ def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
     if end == i + 1 and token.lower not in SPEECH_VERBS and not complement and not frame:
         return None
     if end == i + 1 and base in NOUN_LIKE and token.lower in (base, base + "s"):
-        nearby = [t.lower for t in tokens[max(0, i - 2) : i]]
+        # "his report", "that claim", "his new report" (not "that Republicans think").
+        nearby = [previous] + (
+            [tokens[i - 2].lower] if i > 1 and not tokens[i - 1].capitalized else []
+        )
         if not (complement or frame) or any(word in POSSESSIVE_BEFORE for word in nearby):
             return None
     phrase = " ".join([base, *(t.lower for t in tokens[i + 1 : end])])
@@ -1053,9 +1076,57 @@ def _plain_words(text: Text, k: int, limit: int) -> list[Token]:
     return words
 
 
-def _finite(token: Token) -> bool:
+def _finite(token: Token, following: Token | None = None) -> bool:
     lower = token.lower
-    return lower in VERBISH or (len(lower) > 4 and lower.endswith("ed")) or lower in SPEECH_VERBS
+    return (
+        lower in VERBISH
+        or (len(lower) > 4 and lower.endswith("ed"))
+        or lower in SPEECH_VERBS
+        or _contracted(lower)
+        or _present(token, following)
+    )
+
+
+CONTRACTED = re.compile(r"(?:he|she|it|that|there|what|who|i|you|we|they)'(?:s|re|ve|ll|d|m)$")
+# What follows a verb in the present ("favors the wealthy", "needs more"), not a noun.
+OBJECT_STARTS = {
+    "the",
+    "a",
+    "an",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "my",
+    "this",
+    "these",
+    "those",
+    "to",
+    "more",
+    "no",
+    "some",
+    "it",
+    "him",
+    "them",
+    "us",
+    "me",
+    "that",
+    "not",
+}
+
+
+def _contracted(lower: str) -> bool:
+    """ "he's", "they'll", "don't": a subject and its helper verb, or a negated one."""
+    return lower.endswith("n't") or CONTRACTED.match(lower) is not None
+
+
+def _present(token: Token, following: Token | None) -> bool:
+    """A verb in the present: an -s form with its object or complement after it."""
+    lower = token.lower
+    if len(lower) < 4 or not lower.endswith("s") or lower.endswith(("ss", "us", "is", "'s")):
+        return False
+    return following is not None and following.lower in OBJECT_STARTS and not token.capitalized
 
 
 def _clause_follows(text: Text, k: int, base: str) -> bool:
@@ -1080,7 +1151,8 @@ def _clause_follows(text: Text, k: int, base: str) -> bool:
         previous = words[index - 1].lower
         if previous in DETERMINERS or previous in POSSESSIVE_BEFORE:
             continue
-        if _finite(word) and word.lower not in ("said",):
+        following = words[index + 1] if index + 1 < len(words) else None
+        if _finite(word, following) and word.lower not in ("said",):
             return True
         if base in ("show", "find", "see") and word.lower.endswith("ing") and index <= 4:
             return True

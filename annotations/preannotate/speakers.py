@@ -24,6 +24,7 @@ from annotations.preannotate.lexicon import (
 )
 from annotations.preannotate.text import Text, Token
 
+DASHES = {"—", "–", "--"}
 WHEN_WORDS = {
     "monday",
     "tuesday",
@@ -190,6 +191,17 @@ def np_before(text: Text, end: int, *, sentence_start: int) -> tuple[int, int] |
         return np_before(text, opening, sentence_start=sentence_start) if opening else None
     if tokens[i].text == ",":
         return _before_comma(text, i, sentence_start)
+    if tokens[i].text in DASHES:
+        # "Joyce — who is listed as an attorney — told …": the name before the aside.
+        opening = next(
+            (
+                k
+                for k in range(i - 1, max(sentence_start, i - 30) - 1, -1)
+                if tokens[k].text in DASHES
+            ),
+            None,
+        )
+        return np_before(text, opening, sentence_start=sentence_start) if opening else None
     start = i + 1
     while i >= sentence_start and _np_word(text, i, start):
         start = i

@@ -455,3 +455,39 @@ def test_a_quote_completing_a_clause_after_another_quote_of_the_sentence():
         assert span.text == text[span.start : span.end]
     quotes = [s.text for s in record.spans if s.label == "Quote"]
     assert '"His normal demeanor is grumpy,"' in quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        # A contracted helper verb and a verb in the present make a clause.
+        ("Murphy, though, said he’s with Hillary Clinton.",
+         ("he’s with Hillary Clinton", "Murphy", "said", "Murphy", "indirect")),
+        ("In Virginia, most Democrats said the economic system favors the wealthy.",
+         ("the economic system favors the wealthy", "most Democrats", "said", "Democrats",
+          "indirect")),
+        # "that" two words before a verb of thinking is a complementiser, not "that claim".
+        ("Part of it is that Republicans think the rates have enabled big government.",
+         ("the rates have enabled big government", "Republicans", "think", "Republicans",
+          "indirect")),
+        # A recipient named in capitals, then the clause.
+        ("Joyce told The Huffington Post he’s not planning an appeal.",
+         ("he’s not planning an appeal", "Joyce", "told", "Joyce", "indirect")),
+        # The speaker before an aside set off by dashes.
+        ("Joyce — who is listed as an attorney in Illinois — told reporters he would wait.",
+         ("he would wait", "Joyce", "told reporters", "Joyce", "indirect")),
+    ],
+)  # fmt: skip
+def test_clauses_and_speakers_found_in_harder_sentences(text, row):
+    assert row in found(text)
+
+
+def test_a_dateline_and_an_appositive_after_the_cue_are_the_writers():
+    text = (
+        "VIENNA, April 14 (Continental Press) - Repairs to the lock will take five weeks "
+        "longer than planned, the operator said on Tuesday, a setback that threatens to "
+        "strand grain."
+    )
+    assert [row[0] for row in found(text)] == [
+        "Repairs to the lock will take five weeks longer than planned"
+    ]
