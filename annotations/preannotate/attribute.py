@@ -77,6 +77,41 @@ PASSIVE = {"been", "be", "being", "was", "were", "is", "are"}
 WH_WORDS = {"what", "which", "who", "whom", "whose", "how", "where", "when", "why"}
 POSSESSIVE_BEFORE = DETERMINERS | {"this", "that", "these", "those", "my", "your"}
 SUBJECTS = {"he", "she", "it", "they", "we", "i", "there"}
+# Speech acts that commit the speaker, with an infinitive: "vowed to reverse …".
+COMMITMENTS = {"promise", "pledge", "vow", "threaten", "swear"}
+# Words of a time phrase between a verb and its "that": "found last week that".
+WHEN_WORDS = {
+    "last",
+    "this",
+    "next",
+    "week",
+    "month",
+    "year",
+    "on",
+    "earlier",
+    "recently",
+    "ago",
+    "again",
+    "also",
+    "publicly",
+    "privately",
+    "repeatedly",
+    "late",
+    "early",
+    "night",
+    "morning",
+    "afternoon",
+    "evening",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "yesterday",
+}
 # What a body publishes; "according to a statement from X" reports X.
 DOCUMENT_NOUNS = {
     "statement",
@@ -549,6 +584,8 @@ class _Attributor:
             return j, False
         if j < s1 and tokens[j].lower in PREPOSITIONS - {"to"}:
             j = self._after_phrase(j, s1)
+        if j < s1 and tokens[j].lower == "to" and cue.base in COMMITMENTS:
+            return j, False  # "vowed to reverse job losses": a commitment
         if j >= s1 or tokens[j].lower in PREPOSITIONS or tokens[j].lower in ("not", "to"):
             return None, False  # "asked about …", "declined to …": no reported clause
         return j, False
@@ -700,6 +737,13 @@ class _Attributor:
             # the writer's next clause; what the cue governs needs a verb before it.
             head = end if after_complementiser else self._before_coordination(start, end)
             valid = first not in ("to", "not") and (bool(inside) or self._clause_like(start, head))
+            if first == "to" and cue.base in COMMITMENTS:
+                valid = end - start > 1
+            if not valid and after_complementiser and end - start >= 3:
+                # "suggested that she share …": after "that", a subject and a verb in
+                # any form.
+                lead = self.text.tokens[start]
+                valid = lead.lower in SUBJECTS or lead.capitalized or lead.lower in DETERMINERS
         if not valid:
             return []
         score = 0.75 if after_complementiser else 0.6
@@ -782,10 +826,10 @@ class _Attributor:
         if subject is None or subject[1] > text.token_at_or_after(segment.start):
             return
         speaker = self._mention(subject)
-        if speaker.kind == "description" and speaker.category not in ("person", "org"):
+        if speaker.kind == "description" or not _source_like(speaker):
             return
-        if not _source_like(speaker):
-            return
+        if speaker.kind == "name" and speaker.text.isupper():
+            return  # a dateline ("WASHINGTON"), not a name of anyone
         self._add(Found((segment.start, segment.end), "direct", None, speaker, 0.4))
         self.attached.add(index)
 
@@ -1023,6 +1067,12 @@ def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
     complement = following is not None and (
         following.lower in COMPLEMENTISERS or following.text == ":" or followed_by_quote
     )
+    if not complement and following is not None and following.lower in WHEN_WORDS:
+        # "found last week that …", "said on Monday that …"
+        k = end
+        while k < min(end + 5, len(tokens)) and tokens[k].lower in WHEN_WORDS:
+            k += 1
+        complement = k < len(tokens) and tokens[k].lower == "that"
     frame = "" if complement or end > i + 1 else _frame(text, end, base)
     if end == i + 1 and token.lower not in SPEECH_VERBS and not complement and not frame:
         return None

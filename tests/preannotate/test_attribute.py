@@ -491,3 +491,27 @@ def test_a_dateline_and_an_appositive_after_the_cue_are_the_writers():
     assert [row[0] for row in found(text)] == [
         "Repairs to the lock will take five weeks longer than planned"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        # A time phrase between the verb and its "that".
+        ("A Quinnipiac poll found last week that Clinton would beat Trump.",
+         ("Clinton would beat Trump", "A Quinnipiac poll", "found", "Quinnipiac poll",
+          "indirect")),
+        # A commitment with an infinitive.
+        ("Mr. Trump vowed to reverse job losses.",
+         ("to reverse job losses", "Mr. Trump", "vowed", "Trump", "indirect")),
+        # After "that", a subject and a verb in any form.
+        ("He suggested that she share anecdotes about her upbringing.",
+         ("she share anecdotes about her upbringing", "He", "suggested", "", "indirect")),
+    ],
+)  # fmt: skip
+def test_complements_a_verb_takes(text, row):
+    assert row in found(text)
+
+
+def test_a_dateline_is_no_ones_name():
+    text = "WASHINGTON — the group warned of a “very big threat” to the city."
+    assert all(row[1] != "WASHINGTON" for row in found(text))
