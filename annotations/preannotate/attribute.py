@@ -390,6 +390,8 @@ class _Attributor:
         speaker = relative or (self._mention(speaker_span) if speaker_span else None)
         if speaker is None and previous is not None and previous.cue and _coordinated(text, cue):
             speaker = previous.speaker
+        if speaker is None and speaker_span is None:
+            speaker = self._subject_of_verb_chain(sentence, cue)
         if (cue.base in CLAUSE_VERBS or cue.frame == "that") and not _source_like(speaker):
             return []  # "the outage showed …": only people, bodies and documents hold views
         start, after_complementiser = self._content_start(cue, s1)
@@ -403,6 +405,27 @@ class _Attributor:
             start = self._next_content(end, s1)
             after_complementiser = True
         return found
+
+    def _subject_of_verb_chain(self, sentence: int, cue: Cue) -> Mention | None:
+        """'He stood with the leaders and urged …', 'Cruz seemed to blame …', 'He went on
+        to say …': the cue shares the subject of the sentence's first verb."""
+        text, tokens = self.text, self.text.tokens
+        before = tokens[cue.start - 1].lower if cue.start else ""
+        if before not in ("and", "then", "but", "to", ",") and not _coordinated(text, cue):
+            return None
+        subject = subject_at(text, sentence)
+        if subject is None or subject[1] >= cue.start:
+            return None
+        if any(k in self.cue_at for k in range(subject[1], cue.start)):
+            return None  # another cue between: it has the subject
+        found = self._mention(subject)
+        return (
+            found
+            if _source_like(found)
+            and found.kind != "description"
+            or (found.kind == "description" and found.category in ("person", "org", "group"))
+            else None
+        )
 
     def _relative(self, cue: Cue, s0: int) -> Mention | None:
         """'Glenn Beck, who …, declared': the relative pronoun is the speaker's mention

@@ -176,9 +176,7 @@ def np_before(text: Text, end: int, *, sentence_start: int) -> tuple[int, int] |
     i = end - 1
     # Lower-case only: "Theresa May said", "Fair Money Now said". A day or a month is
     # when, never who: "…, Friday declared" looks further back.
-    while i >= sentence_start and (
-        tokens[i].lower in NP_SKIP and not tokens[i].capitalized or tokens[i].lower in WHEN_WORDS
-    ):
+    while i >= sentence_start and _between_subject_and_verb(tokens[i]):
         i -= 1
     if i < sentence_start:
         return None
@@ -212,6 +210,23 @@ def np_before(text: Text, end: int, *, sentence_start: int) -> tuple[int, int] |
     if found is None and start < end and tokens[end - 1].lower in STANDALONE_QUANTIFIERS:
         return end - 1, end  # "Some said …", "Both insisted …"
     return found
+
+
+def _between_subject_and_verb(token: Token) -> bool:
+    """Helper verbs, adverbs and days: "he would never", "Cruz separately", "…, Friday"."""
+    lower = token.lower
+    return (lower in NP_SKIP and not token.capitalized) or lower in WHEN_WORDS or _adverb(token)
+
+
+def _adverb(token: Token) -> bool:
+    """'separately', 'jokingly': an -ly adverb between a subject and its verb."""
+    lower = token.lower
+    return (
+        not token.capitalized and len(lower) > 5 and lower.endswith("ly") and lower not in LY_NOUNS
+    )
+
+
+LY_NOUNS = {"assembly", "family", "supply", "rally", "monopoly", "anomaly", "butterfly"}
 
 
 def _list_before(text: Text, start: int, end: int, sentence_start: int) -> int:
@@ -372,7 +387,7 @@ def _verb_form(lower: str) -> bool:
 
 def _last_word(text: Text, end: int) -> int:
     i = end
-    while i > 0 and text.tokens[i - 1].lower in NP_SKIP and not text.tokens[i - 1].capitalized:
+    while i > 0 and _between_subject_and_verb(text.tokens[i - 1]):
         i -= 1
     return i
 

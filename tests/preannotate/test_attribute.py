@@ -515,3 +515,21 @@ def test_complements_a_verb_takes(text, row):
 def test_a_dateline_is_no_ones_name():
     text = "WASHINGTON — the group warned of a “very big threat” to the city."
     assert all(row[1] != "WASHINGTON" for row in found(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        ("McConnell was quick to embrace him and said this week that Trump is listening.",
+         ("Trump is listening", "McConnell", "said", "McConnell", "indirect")),
+        ("Cruz spoke for a minute and seemed to blame the network for its reporting.",
+         ("the network for its reporting", "Cruz", "blame", "Cruz", "indirect")),
+        ("He went on to say, “She once threw a Bible at a reporter.”",
+         ("“She once threw a Bible at a reporter.”", "He", "say", "", "direct")),
+        ("Five former employees separately told reporters that the company cut pay.",
+         ("the company cut pay", "Five former employees", "told reporters",
+          "former employees", "indirect")),
+    ],
+)  # fmt: skip
+def test_the_subject_of_a_chain_of_verbs_is_the_speaker(text, row):
+    assert row in found(text)
