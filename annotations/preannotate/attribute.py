@@ -392,6 +392,9 @@ class _Attributor:
             speaker = previous.speaker
         if speaker is None and speaker_span is None:
             speaker = self._subject_of_verb_chain(sentence, cue)
+        if cue_word == "saying" and speaker_span is not None and speaker_span[0] != s0:
+            # "The campaign sent a fundraising email saying …": the sender says it.
+            speaker = self._subject_of_verb_chain(sentence, cue, after_object=True) or speaker
         if (cue.base in CLAUSE_VERBS or cue.frame == "that") and not _source_like(speaker):
             return []  # "the outage showed …": only people, bodies and documents hold views
         start, after_complementiser = self._content_start(cue, s1)
@@ -406,13 +409,16 @@ class _Attributor:
             after_complementiser = True
         return found
 
-    def _subject_of_verb_chain(self, sentence: int, cue: Cue) -> Mention | None:
+    def _subject_of_verb_chain(
+        self, sentence: int, cue: Cue, *, after_object: bool = False
+    ) -> Mention | None:
         """'He stood with the leaders and urged …', 'Cruz seemed to blame …', 'He went on
         to say …': the cue shares the subject of the sentence's first verb."""
         text, tokens = self.text, self.text.tokens
         before = tokens[cue.start - 1].lower if cue.start else ""
         if before not in ("and", "then", "but", "to", ",") and not _coordinated(text, cue):
-            return None
+            if not after_object:
+                return None
         subject = subject_at(text, sentence)
         if subject is None or subject[1] >= cue.start:
             return None

@@ -533,3 +533,9 @@ def test_a_dateline_is_no_ones_name():
 )  # fmt: skip
 def test_the_subject_of_a_chain_of_verbs_is_the_speaker(text, row):
     assert row in found(text)
+
+
+def test_a_document_sent_saying_something_is_its_senders_word():
+    text = "The Cruz campaign sent a fundraising email Wednesday saying that the results were a warning."
+    assert ("the results were a warning", "The Cruz campaign", "saying", "Cruz campaign",
+            "indirect") in found(text)  # fmt: skip
