@@ -416,9 +416,9 @@ class _Attributor:
         to say …': the cue shares the subject of the sentence's first verb."""
         text, tokens = self.text, self.text.tokens
         before = tokens[cue.start - 1].lower if cue.start else ""
-        if before not in ("and", "then", "but", "to", ",") and not _coordinated(text, cue):
-            if not after_object:
-                return None
+        chained = before in ("and", "then", "but", "to", ",") or _coordinated(text, cue)
+        if not chained and not after_object:
+            return None
         subject = subject_at(text, sentence)
         if subject is None or subject[1] >= cue.start:
             return None
