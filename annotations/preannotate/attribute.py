@@ -279,6 +279,7 @@ class _Attributor:
     def run(self) -> Attribution:
         for sentence in range(len(self.text.sentences)):
             self._sentence(sentence)
+        self.result.found = _without_covered(self.result.found)
         return self.result
 
     def _sentence(self, sentence: int) -> None:
@@ -995,6 +996,18 @@ class _Attributor:
         self.last = found
 
 
+def _without_covered(found: list[Found]) -> list[Found]:
+    """A quoted fragment with no cue of its own inside a quote with one ('that the US
+    “must stop …”') is part of that quote, not a second quote."""
+    cued = [f.quote for f in found if f.cue is not None]
+    return [
+        f
+        for f in found
+        if f.cue is not None
+        or not any(a <= f.quote[0] and f.quote[1] <= b and (a, b) != f.quote for a, b in cued)
+    ]
+
+
 def _source_like(speaker: Mention | None) -> bool:
     """A person, a group, a body or a document: what can think, find or show a claim."""
     if speaker is None:
@@ -1074,6 +1087,8 @@ def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
     base = FORM_TO_BASE.get(token.lower)
     if base is None or i in first_words:
         return None
+    if token.capitalized and not _headline(text, sentence):
+        return None  # "the United States “must …”": part of a name, not a verb
     if token.lower.endswith("ing") and token.lower != "saying" and not _participle(text, i):
         return None
     previous = tokens[i - 1].lower if i else ""
@@ -1256,6 +1271,13 @@ def _charge_follows(text: Text, k: int, introducers: tuple[str, ...]) -> bool:
         if _finite(token) or (token.lower in PREPOSITIONS and token.lower not in ("of",)):
             return False
     return False
+
+
+def _headline(text: Text, sentence: int) -> bool:
+    """A sentence in title case ("Trump Says He Will Win"), where verbs are capitalised."""
+    s0, s1 = text.sentences[sentence]
+    words = [t for t in text.tokens[s0:s1] if t.is_word and len(t.text) > 3]
+    return len(words) >= 2 and sum(t.capitalized for t in words) >= 0.8 * len(words)
 
 
 def _participle(text: Text, i: int) -> bool:
