@@ -1111,6 +1111,8 @@ def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
     complement = following is not None and (
         following.lower in COMPLEMENTISERS or following.text == ":" or followed_by_quote
     )
+    if not complement and base in ("continue", "agree", "hope", "fear", "think", "believe"):
+        complement = _after_quote(text, i)  # '“…,” she continued, “…”'
     if not complement and following is not None and following.lower in WHEN_WORDS:
         # "found last week that …", "said on Monday that …"
         k = end
@@ -1269,6 +1271,17 @@ def _charge_follows(text: Text, k: int, introducers: tuple[str, ...]) -> bool:
         if not introducers and token.lower in ("a", "an") and j > k:
             return True
         if _finite(token) or (token.lower in PREPOSITIONS and token.lower not in ("of",)):
+            return False
+    return False
+
+
+def _after_quote(text: Text, i: int) -> bool:
+    """The verb follows a quote and at most a short subject: '“…,” she continued'."""
+    tokens = text.tokens
+    for k in range(i - 1, max(i - 7, -1), -1):
+        if text.segment_of[k] != -1:
+            return tokens[k].end == text.segments[text.segment_of[k]].end
+        if not (tokens[k].is_word or tokens[k].text in (",", ".")):
             return False
     return False
 

@@ -539,3 +539,9 @@ def test_a_document_sent_saying_something_is_its_senders_word():
     text = "The Cruz campaign sent a fundraising email Wednesday saying that the results were a warning."
     assert ("the results were a warning", "The Cruz campaign", "saying", "Cruz campaign",
             "indirect") in found(text)  # fmt: skip
+
+
+def test_a_verb_that_needs_a_complement_is_a_cue_after_a_quote():
+    text = "''I've studied this closely,'' she continued, ''and we go after the risk.''"
+    [row] = found(text)
+    assert row[1:3] == ("she", "continued") and row[4] == "direct"
