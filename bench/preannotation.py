@@ -167,6 +167,10 @@ def main() -> None:
         print(json.dumps({**report, **speed}, indent=2))
         return
     sources = [str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p) for p in args.gold]
+    if args.brat:
+        folder = args.brat.resolve()
+        shown = "/".join(folder.parts[-3:])  # PolNeAR/…/data/dev reads as data/dev's parents
+        sources = [f"--brat …/{shown} --brat-profile {args.brat_profile}"]
     label = args.label or args.gold[0].resolve().parent.name
     block = table(report, speed, sources, label)
     print(block)
