@@ -67,6 +67,16 @@ INNER_CUE = re.compile(
 def analyse(text: str) -> Text:
     result = Text(text)
     spans = [match.span() for match in TOKEN.finditer(text)]
+    markup = _markup(text)
+    if markup:
+        # Markup is no one's words: its tokens are left out, offsets stay the text's.
+        starts = [a for a, _ in markup]
+
+        def visible(start: int) -> bool:
+            inside = bisect_left(starts, start + 1) - 1
+            return inside < 0 or start >= markup[inside][1]
+
+        spans = [span for span in spans if visible(span[0])]
     # Lower-cased with straight apostrophes: "don’t" reads as "don't". One pass over
     # the whole text where lower-casing keeps every offset (it nearly always does).
     lowered = text.lower().replace("’", "'")
@@ -200,8 +210,9 @@ def quoted_segments(text: str) -> list[Segment]:
     segments: list[Segment] = []
     paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
     carried: tuple[str, int] | None = None
+    markup = _markup(text)
     for number, (p_start, p_end) in enumerate(paragraphs):
-        found, still_open = _paragraph_segments(text, p_start, p_end, carried)
+        found, still_open = _paragraph_segments(text, p_start, p_end, carried, markup)
         segments.extend(found)
         carried = None
         if still_open is not None:
@@ -216,8 +227,25 @@ def quoted_segments(text: str) -> list[Segment]:
     return sorted(segments, key=lambda s: (s.start, -s.end))
 
 
+# Markup whose quote marks are code, not quotation: HTML tags and JSON-like objects.
+MARKUP = re.compile(r"<[A-Za-z/!][^<>\n]{0,500}>|\{[^{}\n]{0,2000}\}")
+
+
+def _markup(text: str) -> list[tuple[int, int]]:
+    """Stretches of markup: a tag, or braces holding '"key":' pairs."""
+    return [
+        m.span()
+        for m in MARKUP.finditer(text)
+        if m.group().startswith("<") or re.search(r"[\"']\s*:", m.group())
+    ]
+
+
 def _paragraph_segments(
-    text: str, start: int, end: int, carried: tuple[str, int] | None
+    text: str,
+    start: int,
+    end: int,
+    carried: tuple[str, int] | None,
+    markup: list[tuple[int, int]] = (),
 ) -> tuple[list[Segment], tuple[str, int] | None]:
     segments: list[Segment] = []
     stack: list[tuple[str, int]] = []
@@ -225,8 +253,12 @@ def _paragraph_segments(
         stack.append(carried)
         # The paragraph's own opening mark continues the carried quote.
         start += 1
+    starts = [a for a, _ in markup]
     for match in MARKS.finditer(text, start, end):
         index, char = match.start(), match.group()
+        inside = bisect_left(starts, index + 1) - 1
+        if inside >= 0 and index < markup[inside][1]:
+            continue  # an attribute's value or a JSON string: not a quotation
         if stack and _closes(text, index, char, stack[-1][0]):
             opener, opened = stack.pop()
             segments.append(Segment(opened, match.end(), inner=bool(stack)))

@@ -545,3 +545,14 @@ def test_a_verb_that_needs_a_complement_is_a_cue_after_a_quote():
     text = "''I've studied this closely,'' she continued, ''and we go after the risk.''"
     [row] = found(text)
     assert row[1:3] == ("she", "continued") and row[4] == "direct"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'The senator said <a href="http://example.com/story">in a post</a> that taxes would rise.',
+        'The senator said {"source": "wire", "quote": "no"} that taxes would rise.',
+    ],
+)
+def test_markup_is_nobodys_words(text):
+    assert [row[0] for row in found(text)] == ["taxes would rise"]
