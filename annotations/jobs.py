@@ -20,6 +20,7 @@ from annotations.labelstudio import sync
 from annotations.labelstudio.client import LabelStudioError
 from annotations.models import Job
 from annotations.services import review
+from annotations.services.collections import collection_agreement_compute
 from annotations.services.exports import DEFAULT_SEED, DEFAULT_SPLIT, export_folder, export_gold
 from annotations.services.import_files import discover_sources, files_import, import_profile
 from annotations.services.imports import ImportFailed
@@ -175,6 +176,11 @@ def _gold_push(job: Job) -> dict[str, Any]:
     return {"document": document.pk, "ls_annotation_id": annotation_id}
 
 
+def _agreement(job: Job) -> dict[str, Any]:
+    report = collection_agreement_compute(collection=job.collection)
+    return {"documents": report["documents"], "annotators": report.get("annotators", [])}
+
+
 RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {
     Job.Kind.IMPORT: _import,
     Job.Kind.PREANNOTATE: _preannotate,
@@ -183,4 +189,5 @@ RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {
     Job.Kind.PULL: _pull,
     Job.Kind.EXPORT: _export,
     Job.Kind.GOLD_PUSH: _gold_push,
+    Job.Kind.AGREEMENT: _agreement,
 }

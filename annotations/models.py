@@ -32,6 +32,14 @@ class Collection(models.Model):
         help_text="Label Studio's time from which the next pull asks for changed tasks only "
         "(empty: the next pull is a full one).",
     )
+    agreement = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The last agreement report, computed by a job (dashboard, API) or by "
+        "manage.py agreement; pages read it, never compute it.",
+    )
+    agreement_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -367,6 +375,7 @@ class Job(models.Model):
         PULL = "labelstudio_pull"
         EXPORT = "export"
         GOLD_PUSH = "labelstudio_gold_push"
+        AGREEMENT = "agreement"
 
     class Status(models.TextChoices):
         QUEUED = "queued"

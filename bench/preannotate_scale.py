@@ -182,9 +182,12 @@ def run_backend(backend: str, path: Path, count: int, rules_seconds: float) -> d
 
 
 _COUNT_SPEAKERS = "from annotations.models import Speaker; print(Speaker.objects.count())"
+# In batches: one delete of every prediction asks SQLite for more variables than it allows.
 _DELETE_PREDICTIONS = (
-    "from annotations.models import Annotation; "
-    "Annotation.objects.filter(kind='prediction').delete()"
+    "from annotations.models import Annotation\n"
+    "ids = list(Annotation.objects.filter(kind='prediction').values_list('pk', flat=True))\n"
+    "for start in range(0, len(ids), 500):\n"
+    "    Annotation.objects.filter(pk__in=ids[start:start + 500]).delete()"
 )
 
 

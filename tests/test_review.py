@@ -145,11 +145,23 @@ def test_roles(client, demo, reviewer, django_user_model, roles):
     assert client.get(reverse("admin:annotations_collection_add")).status_code == 403
 
 
-def test_dashboard_charts(client, demo, reviewer):
+def test_dashboard_charts(client, demo, reviewer, monkeypatch):
     client.force_login(reviewer)
+    html = client.get(reverse("dashboard"), {"collection": "demo"}).content.decode()
+    assert html.count('class="chart"') == 7 and "Compute agreement" in html
+    # The button starts a job (run at once here); the page then reads the stored report.
+    response = client.post(reverse("dashboard"), {"collection": "demo"})
+    assert response.status_code == 302 and response["Location"].endswith("?collection=demo")
+    import annotations.selectors
+
+    def computed_in_the_request(*args, **kwargs):
+        raise AssertionError("the dashboard computed agreement while someone waited")
+
+    monkeypatch.setattr(annotations.selectors, "collection_agreement", computed_in_the_request)
     html = client.get(reverse("dashboard"), {"collection": "demo"}).content.decode()
     assert html.count('class="chart"') == 8
     assert "Documents by status" in html and "Agreement: span F1" in html
+    assert "Compute again" in html
     index = client.get(reverse("admin:index")).content.decode()
     assert reverse("dashboard") in index
 

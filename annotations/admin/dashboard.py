@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from annotations import charts
-from annotations.models import Annotation, Attribution, Collection, Document, Span
-from annotations.selectors import collection_agreement
+from annotations.models import Annotation, Attribution, Collection, Document, Job, Span
+from annotations.services.jobs import job_start
 
 DAYS = 30
 
@@ -23,8 +23,14 @@ DAYS = 30
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("annotations.view_document"):
         raise PermissionDenied
-    collections = list(Collection.objects.order_by("name"))
-    chosen = next((c for c in collections if c.name == request.GET.get("collection")), None)
+    collections = list(Collection.objects.order_by("name").defer("agreement"))
+    wanted = request.POST.get("collection") or request.GET.get("collection")
+    chosen = next((c for c in collections if c.name == wanted), None)
+    if request.method == "POST" and chosen is not None:
+        # Agreement over a large collection takes minutes: a job, never this request.
+        job = job_start(kind=Job.Kind.AGREEMENT, collection=chosen, user=request.user)
+        messages.info(request, f"Computing the agreement of {chosen} (job {job.pk}).")
+        return HttpResponseRedirect(f"{request.path}?collection={chosen.name}")
     documents = Document.objects.filter(collection=chosen) if chosen else Document.objects.all()
     annotations = Annotation.objects.filter(document__in=documents)
     humans = annotations.filter(kind=Annotation.Kind.HUMAN)
@@ -44,7 +50,9 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         svg.append(
             charts.bar_chart(_counted(attributions, name, blank="(unset)"), title=f"Gold {name}")
         )
-    agreement = collection_agreement(chosen) if chosen else None
+    agreement = (
+        Collection.objects.values_list("agreement", flat=True).get(pk=chosen.pk) if chosen else None
+    )
     if agreement and agreement["documents"]:
         bars = [(label, scores["overlap"] or 0.0) for label, scores in agreement["spans"].items()]
         bars.append(("α tokens", max(agreement["unitizing"]["pooled"] or 0.0, 0.0)))
@@ -66,6 +74,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "charts": [mark_safe(chart) for chart in svg],  # noqa: S308  (built with escaping)
         "agreement": agreement,
+        "agreement_job": _agreement_job(chosen),
         "totals": {
             "documents": documents.count(),
             "gold": documents.filter(status=Document.Status.GOLD).count(),
@@ -74,6 +83,18 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         },
     }
     return TemplateResponse(request, "admin/annotations/dashboard.html", context)
+
+
+def _agreement_job(collection: Collection | None) -> Job | None:
+    """The agreement job waiting or running for this collection, if any."""
+    if collection is None:
+        return None
+    running = Job.objects.filter(
+        collection=collection,
+        kind=Job.Kind.AGREEMENT,
+        status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+    )
+    return running.order_by("-pk").first()
 
 
 def _by_status(documents) -> list[tuple[str, float]]:

@@ -9,6 +9,7 @@ from django.http import FileResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,7 +18,6 @@ from annotations.api import serializers as s
 from annotations.api.permissions import ADMIN, ANNOTATOR, REVIEWER, role_of
 from annotations.labelstudio import sync
 from annotations.models import Annotation, Attribution, Collection, Document, Export, Job, Speaker
-from annotations.selectors import collection_agreement
 from annotations.services import (
     collection_create,
     collection_update,
@@ -90,10 +90,29 @@ class CollectionViewSet(
         collection = collection_update(collection=serializer.instance, **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=collection.pk)
 
-    @extend_schema(responses={200: OpenApiResponse(description="The agreement report.")})
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        methods=["GET"],
+        responses={
+            200: OpenApiResponse(description="The last agreement report, with computed_at."),
+            404: OpenApiResponse(description="Agreement has not been computed yet."),
+        },
+    )
+    @extend_schema(methods=["POST"], request=None, responses={202: s.JobSerializer})
+    @action(detail=True, methods=["get", "post"])
     def agreement(self, request: Request, name: str) -> Response:
-        return Response(collection_agreement(self.get_object()))
+        """GET: the stored report. POST: compute it again, as a job (large collections
+        take minutes)."""
+        collection = self.get_object()
+        if request.method == "POST":
+            return accepted(
+                job_start(kind=Job.Kind.AGREEMENT, collection=collection, user=request.user)
+            )
+        if collection.agreement is None:
+            raise NotFound(
+                f"agreement of {collection.name!r} has not been computed yet: POST to this "
+                "address (or run manage.py agreement) to compute it"
+            )
+        return Response({**collection.agreement, "computed_at": collection.agreement_at})
 
     @extend_schema(
         request={"multipart/form-data": s.ImportRequestSerializer}, responses={202: s.JobSerializer}

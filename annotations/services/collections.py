@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.validators import slug_re
 from django.db import transaction
+from django.utils import timezone
 
 from annotations.errors import Conflict, DomainError
 from annotations.models import Annotation, Collection
@@ -130,3 +131,16 @@ def _check(*, name: str | None, overlap: int | None, scheme: str | None) -> None
 def _check_name(name: str) -> None:
     if not slug_re.match(name) or len(name) > 100:
         raise CollectionError(f"collection name {name!r} must be 1-100 letters, digits, '-' or '_'")
+
+
+def collection_agreement_compute(*, collection: Collection) -> dict:
+    """Agreement over the collection's human annotations, stored on the collection: the
+    dashboard, the API and the dataset card read the stored report instead of
+    computing it while someone waits."""
+    from annotations.selectors import collection_agreement
+
+    report = collection_agreement(collection)
+    now = timezone.now()
+    Collection.objects.filter(pk=collection.pk).update(agreement=report, agreement_at=now)
+    collection.agreement, collection.agreement_at = report, now
+    return report

@@ -17,13 +17,15 @@ from typing import IO
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Max
 from django.utils import timezone
 
 from annotations import exporters
 from annotations.exporters import ExportError, ExportItem, card
-from annotations.models import Collection, Export
+from annotations.models import Annotation, Collection, Export
 from annotations.scheme import get_scheme
-from annotations.selectors import collection_agreement, export_items, export_snapshot
+from annotations.selectors import export_items, export_snapshot
+from annotations.services.collections import collection_agreement_compute
 
 DEFAULT_SPLIT = "0.8,0.1,0.1"
 DEFAULT_SEED = 13
@@ -77,7 +79,7 @@ def export_gold(
             snapshot=export_snapshot(collection, include_unreviewed),
             files=files,
             notes=written.notes,
-            agreement=collection_agreement(collection),
+            agreement=current_agreement(collection),
         )
         (partial / "README.md").write_text(card.render(stats, context), encoding="utf-8")
         if out.exists():
@@ -93,6 +95,18 @@ def export_gold(
     export.counts = stats.summary()
     export.save(update_fields=["status", "file_hashes", "counts"])
     return export
+
+
+def current_agreement(collection: Collection) -> dict:
+    """The stored agreement report when no human annotation changed since it was
+    computed; else computed (and stored) now."""
+    changed = Annotation.objects.filter(
+        document__collection=collection, kind=Annotation.Kind.HUMAN
+    ).aggregate(last=Max("updated_at"))["last"]
+    stored, at = collection.agreement, collection.agreement_at
+    if stored is not None and at is not None and (changed is None or changed <= at):
+        return stored
+    return collection_agreement_compute(collection=collection)
 
 
 def export_folder(*, collection: Collection, fmt: str, when: datetime | None = None) -> Path:

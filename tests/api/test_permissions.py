@@ -32,7 +32,9 @@ MATRIX = [
     ("get", lambda s: "/api/collections/demo/", None, READ),
     ("post", lambda s: "/api/collections/", {"name": "new", "overlap": 2}, (401, 403, 403, 201)),
     ("patch", lambda s: "/api/collections/demo/", {"overlap": 2}, ADMIN),
-    ("get", lambda s: "/api/collections/demo/agreement/", None, REVIEW),
+    # Never computed in the fixture: reviewers learn so (404); a POST computes it (a job).
+    ("get", lambda s: "/api/collections/demo/agreement/", None, (401, 403, 404, 404)),
+    ("post", lambda s: "/api/collections/demo/agreement/", {}, (401, 403, 202, 202)),
     ("post", lambda s: "/api/collections/demo/preannotate/", {}, (401, 403, 403, 202)),
     ("get", lambda s: "/api/collections/demo/labelstudio/", {}, (401, 403, 200, 200)),
     ("post", lambda s: "/api/collections/demo/labelstudio/setup/", {}, (401, 403, 403, 202)),

@@ -4,6 +4,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from annotations.models import Collection
+
 pytestmark = pytest.mark.django_db
 
 
@@ -35,6 +37,9 @@ def test_json_report_of_the_two_annotator_fixture(two_annotators):
         "northgate-winter-staffing",
     }
     assert 0 < report["choices"]["stance"]["alpha"] < 1
+    # Stored for the pages that show it.
+    collection = Collection.objects.get(name="demo")
+    assert collection.agreement == report and collection.agreement_at is not None
 
 
 def test_table_and_errors(two_annotators):

@@ -1,3 +1,4 @@
+import datetime
 import io
 import json
 from pathlib import Path
@@ -171,3 +172,23 @@ def test_missing_optional_extra_is_explained(monkeypatch):
     monkeypatch.setattr(exporters, "import_module", no_spacy)
     with pytest.raises(ExportError, match=r"pip install 'quote-annotations\[spacy\]'"):
         exporters.writer("spacy")
+
+
+def test_the_card_reads_stored_agreement_until_a_human_annotation_changes(monkeypatch):
+    from annotations.models import Annotation
+    from annotations.services import exports
+    from annotations.services.exports import current_agreement
+
+    collection = load("demo", "annotators.jsonl", as_gold=False)
+    first = current_agreement(collection)
+    collection.refresh_from_db()
+    assert collection.agreement == first and collection.agreement["documents"] == 2
+    calls = []
+    monkeypatch.setattr(
+        exports, "collection_agreement_compute", lambda **kw: calls.append(kw) or first
+    )
+    assert current_agreement(collection) == first and calls == []
+    later = collection.agreement_at + datetime.timedelta(seconds=1)
+    Annotation.objects.filter(kind="human").update(updated_at=later)
+    current_agreement(collection)
+    assert len(calls) == 1

@@ -7,7 +7,8 @@ from rich.console import Console
 from rich.table import Table
 
 from annotations.errors import NotFound
-from annotations.selectors import collection_agreement, collection_named
+from annotations.selectors import collection_named
+from annotations.services.collections import collection_agreement_compute
 
 
 def _fmt(value: float | None) -> str:
@@ -18,7 +19,8 @@ class Command(BaseCommand):
     help = (
         "Inter-annotator agreement of a collection's human annotations: span F1 per label, "
         "speaker and cue agreement, token-wise Krippendorff's alpha (unitizing) pooled and per "
-        "label, Krippendorff's alpha and Cohen's kappa per choice."
+        "label, Krippendorff's alpha and Cohen's kappa per choice. The report is stored for "
+        "the dashboard, the API and the dataset card."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,7 +32,7 @@ class Command(BaseCommand):
             collection = collection_named(options["collection"])
         except NotFound as error:
             raise CommandError(str(error)) from None
-        report = collection_agreement(collection)
+        report = collection_agreement_compute(collection=collection)
         if options["json"]:
             self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
             return
