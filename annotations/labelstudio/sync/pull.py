@@ -24,6 +24,7 @@ from annotations.labelstudio.sync.annotators import (
 )
 from annotations.labelstudio.sync.common import (
     SOURCE_PREFIX,
+    collector_paused,
     project_id_of,
 )
 from annotations.labelstudio.sync.push import task_ids_save
@@ -217,7 +218,8 @@ def _pull_full(collection: Collection, client: LabelStudioClient, *, why: str) -
     with transaction.atomic():
         for batch in _task_pages(client, project_id):
             result.tasks += len(batch)
-            present |= _store_tasks(collection, batch, result)[1]
+            with collector_paused():
+                present |= _store_tasks(collection, batch, result)[1]
             task_ids.update(task["id"] for task in batch if isinstance(task.get("id"), int))
         # What changed after the listing began (a webhook may already have it) stays.
         linked = Annotation.objects.filter(
@@ -269,7 +271,8 @@ def _pull_changes(collection: Collection, client: LabelStudioClient) -> PullResu
                 annotators_refresh(client=client)
                 annotators_known = True
             result.tasks += len(batch)
-            _reconcile_changed(collection, batch, result)
+            with collector_paused():
+                _reconcile_changed(collection, batch, result)
         documents_refresh_status(document_ids=result.documents)
     project = client.project_get(project_id) or {}
     theirs = (project.get("task_number"), project.get("total_annotations_number"))

@@ -15,6 +15,7 @@ from annotations.labelstudio.client import LabelStudioClient
 from annotations.labelstudio.convert import domain_to_result
 from annotations.labelstudio.sync.common import (
     SyncError,
+    collector_paused,
     project_id_of,
 )
 from annotations.models import (
@@ -76,9 +77,10 @@ def push(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as sender:
         importing = None
         for batch in batches:
-            tasks, sent = _tasks_for(batch, scheme)
-            if importing:
-                _record(*importing, result, on_batch)
+            with collector_paused():
+                tasks, sent = _tasks_for(batch, scheme)
+                if importing:
+                    _record(*importing, result, on_batch)
             importing = batch, sent, sender.submit(client.tasks_import, project_id, tasks)
         if importing:
             _record(*importing, result, on_batch)
