@@ -7,6 +7,7 @@ annotation before it is stored (Label Studio itself accepts any label).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from xml.sax.saxutils import quoteattr
 
 from annotations.errors import DomainError
@@ -55,6 +56,10 @@ class ChoiceSet:
     values: tuple[ChoiceDef, ...]
 
     def allowed(self) -> tuple[str, ...]:
+        return self._allowed
+
+    @cached_property
+    def _allowed(self) -> tuple[str, ...]:
         return tuple(choice.value for choice in self.values)
 
 
@@ -69,18 +74,43 @@ class Scheme:
     text_object: str = "text"
     speaker_name_control: str = "speaker_name"
 
+    # These are asked for every region of every result read or written: each answer is
+    # worked out once per scheme.
     def label_names(self) -> tuple[str, ...]:
-        return tuple(label.name for label in self.labels)
+        return self._label_names
 
     def relation(self, name: str) -> RelationDef | None:
-        return next((r for r in self.relations if r.name == name), None)
+        return self._relations.get(name)
 
     def choice_set(self, name: str) -> ChoiceSet | None:
-        return next((c for c in self.choices if c.name == name), None)
+        return self._choice_sets.get(name)
 
     def relation_between(self, source_label: str, target_label: str) -> RelationDef | None:
         """The first relation type that may join these labels, to read an unlabelled arrow."""
+        if (source_label, target_label) in self._between:
+            return self._between[source_label, target_label]
         return next((r for r in self.relations if r.joins(source_label, target_label)), None)
+
+    @cached_property
+    def _label_names(self) -> tuple[str, ...]:
+        return tuple(label.name for label in self.labels)
+
+    @cached_property
+    def _relations(self) -> dict[str, RelationDef]:
+        return {r.name: r for r in reversed(self.relations)}  # the first of a name wins
+
+    @cached_property
+    def _choice_sets(self) -> dict[str, ChoiceSet]:
+        return {c.name: c for c in reversed(self.choices)}
+
+    @cached_property
+    def _between(self) -> dict[tuple[str, str], RelationDef | None]:
+        names = self._label_names
+        return {
+            (source, target): next((r for r in self.relations if r.joins(source, target)), None)
+            for source in names
+            for target in names
+        }
 
 
 QUOTES_V1 = Scheme(

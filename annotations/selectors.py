@@ -26,45 +26,65 @@ def collection_named(name: str) -> Collection:
 
 
 def annotation_records(annotations: list[Annotation]) -> dict[int, AnnotationRecord]:
-    """AnnotationRecords for these annotations, by primary key, in two queries."""
+    """AnnotationRecords for these annotations, by primary key, in two queries.
+
+    Spans and attributions are read as rows, not model instances: an annotation has
+    about a hundred, and building an instance for each was most of the time."""
     ids = [annotation.pk for annotation in annotations]
-    spans: dict[int, list[Span]] = defaultdict(list)
-    for span in Span.objects.filter(annotation_id__in=ids).order_by("start", "end", "pk"):
-        spans[span.annotation_id].append(span)
-    attributions: dict[int, list[Attribution]] = defaultdict(list)
-    for attribution in Attribution.objects.filter(annotation_id__in=ids).order_by("pk"):
-        attributions[attribution.annotation_id].append(attribution)
+    spans: dict[int, list[tuple]] = defaultdict(list)
+    for row in (
+        Span.objects.filter(annotation_id__in=ids)
+        .order_by("start", "end", "pk")
+        .values_list("annotation_id", *SPAN_COLUMNS)
+    ):
+        spans[row[0]].append(row[1:])
+    attributions: dict[int, list[tuple]] = defaultdict(list)
+    for row in (
+        Attribution.objects.filter(annotation_id__in=ids)
+        .order_by("pk")
+        .values_list("annotation_id", *ATTRIBUTION_COLUMNS)
+    ):
+        attributions[row[0]].append(row[1:])
     return {
         annotation.pk: _record(annotation, spans[annotation.pk], attributions[annotation.pk])
         for annotation in annotations
     }
 
 
+SPAN_COLUMNS = ("pk", "region_id", "label", "start", "end", "text", "fragments", "antecedent_id")
+ATTRIBUTION_COLUMNS = (
+    "quote_id",
+    "speaker_id",
+    "cue_id",
+    "speaker_name",
+    "quote_type",
+    "stance",
+    "claim_type",
+)
+
+
 def _record(
-    annotation: Annotation, spans: list[Span], attributions: list[Attribution]
+    annotation: Annotation, spans: list[tuple], attributions: list[tuple]
 ) -> AnnotationRecord:
-    region = {span.pk: span.region_id for span in spans}
-    order = {span.pk: index for index, span in enumerate(spans)}
+    """The record of an annotation from its span and attribution rows (in the order of
+    SPAN_COLUMNS and ATTRIBUTION_COLUMNS, spans in text order)."""
+    region = {span[0]: span[1] for span in spans}
+    order = {span[0]: index for index, span in enumerate(spans)}
     return AnnotationRecord(
         kind=annotation.kind,
         annotator=annotation.annotator_label,
-        spans=[_span_record(span) for span in spans],
+        spans=[
+            SpanRecord(region_id, label, start, end, text, tuple(map(tuple, fragments)))
+            for _, region_id, label, start, end, text, fragments, _ in spans
+        ],
         attributions=[
-            AttributionRecord(
-                quote=region[a.quote_id],
-                speaker=region.get(a.speaker_id),
-                cue=region.get(a.cue_id),
-                speaker_name=a.speaker_name,
-                quote_type=a.quote_type,
-                stance=a.stance,
-                claim_type=a.claim_type,
-            )
-            for a in sorted(attributions, key=lambda a: order[a.quote_id])
+            AttributionRecord(region[quote], region.get(speaker), region.get(cue), *choices)
+            for quote, speaker, cue, *choices in sorted(attributions, key=lambda a: order[a[0]])
         ],
         relations=[
-            RelationRecord(COREF, s.region_id, region[s.antecedent_id])
-            for s in spans
-            if s.antecedent_id in region
+            RelationRecord(COREF, region_id, region[antecedent])
+            for _, region_id, *_, antecedent in spans
+            if antecedent in region
         ],
         model_version=annotation.model_version,
         score=annotation.score,
@@ -72,11 +92,6 @@ def _record(
         provenance=annotation.provenance,
         lead_time=annotation.lead_time,
     )
-
-
-def _span_record(span: Span) -> SpanRecord:
-    fragments = tuple((start, end) for start, end in span.fragments)
-    return SpanRecord(span.region_id, span.label, span.start, span.end, span.text, fragments)
 
 
 # The fields of an Annotation that rebuilding its record reads (never raw or its text).

@@ -10,8 +10,8 @@ For each size, against one real Label Studio started by the bench (SQLite, as
   another project, in the same batches (LABEL_STUDIO_PUSH_BATCH);
 - full pull: the documents bound to a project holding one annotation per task
   (imported by Label Studio), `labelstudio pull --full` beside Label Studio's
-  own JSON snapshot export of that project (the export the pull reads: the
-  annotations, predictions by id);
+  own JSON snapshot export of that project (its annotations, predictions by id;
+  the pull itself reads Label Studio's task listing, which costs it less);
 - changed pull: `--changed` of the annotations updated through Label Studio's
   API, then `labelstudio pull` (only the changed tasks), beside the full pull.
 
@@ -155,7 +155,7 @@ def run_size(count: int, folder: Path, ls: LabelStudioClient, token: str, change
         "ls_changes_since=None)"
     )
     full = service.measured("sync.pull(collection=collection, client=client, full=True)")
-    # The same export the pull reads (annotations, predictions by id), read whole.
+    # Label Studio's JSON export of the project (annotations, predictions by id), read whole.
     ls_export, _ = timed(lambda: list(ls.export_tasks(annotated["id"], predictions=False)[1]))
 
     # Change a share of the annotations, then pull what changed.

@@ -206,6 +206,9 @@ def implied_cue(speaker: SpanRecord, cues: list[SpanRecord]) -> str | None:
     writer and the reader of a result must find the same one."""
     nearest: tuple[int, int, int, str] | None = None
     for cue in cues:
+        # Every piece lies between start and end: a cue farther than that is never near.
+        if cue.start - speaker.end > ADJACENT_CUE_GAP or speaker.start - cue.end > ADJACENT_CUE_GAP:
+            continue
         gap = min(
             max(cue_start - end, start - cue_end, 0)
             for start, end in speaker.pieces

@@ -134,12 +134,14 @@ def _values(record: AnnotationRecord, problems: list[str], now: Any) -> dict[str
 def _write_spans(written: list[tuple[Annotation, AnnotationRecord]]) -> None:
     fragments = Span._meta.get_field("fragments")
     connection = connections[router.db_for_write(Span)]
+    contiguous = fragments.get_db_prep_save([], connection)  # nearly every span
     _insert(
         Span,
         ("annotation", "region_id", "label", "start", "end", "text", "fragments"),
         [
             (row.pk, span.id, span.label, span.start, span.end, span.text,
-             fragments.get_db_prep_save([list(p) for p in span.fragments], connection))
+             fragments.get_db_prep_save([list(p) for p in span.fragments], connection)
+             if span.fragments else contiguous)
             for row, record in written
             for span in record.spans
         ],

@@ -6,10 +6,11 @@ annotation, so either can repair what the other missed.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +24,7 @@ from annotations.labelstudio.sync.annotators import (
 )
 from annotations.labelstudio.sync.common import (
     SOURCE_PREFIX,
+    collector_paused,
     project_id_of,
 )
 from annotations.labelstudio.sync.push import task_ids_save
@@ -170,8 +172,8 @@ def tasks_unlink(*, collection: Collection, ls_task_ids: Iterable[int]) -> int:
 # Changes are asked for from a little before the last pull's listing: Label Studio's clock
 # is read to the second, and a write it began earlier may commit later.
 OVERLAP = timedelta(seconds=60)
-# Tasks of a full pull read, stored and let go at a time.
-PULL_BATCH = 500
+# Tasks read, stored and let go at a time (Label Studio lists pages of 100 fastest).
+PULL_BATCH = 100
 
 
 @dataclass
@@ -208,18 +210,18 @@ def pull(*, collection: Collection, client: LabelStudioClient, full: bool = Fals
 def _pull_full(collection: Collection, client: LabelStudioClient, *, why: str) -> PullResult:
     project_id = project_id_of(collection)
     started = timezone.now()
-    taken_at, tasks = client.export_tasks(project_id, predictions=False)
     annotators_refresh(client=client)
+    listed_at = client.now()
     result = PullResult(full=True, why_full=why)
     present: set[int] = set()
     task_ids: set[int] = set()
     with transaction.atomic():
-        # A batch of tasks at a time, so memory stays flat however large the project.
-        while batch := list(itertools.islice(tasks, PULL_BATCH)):
+        for batch in _task_pages(client, project_id):
             result.tasks += len(batch)
-            present |= _store_tasks(collection, batch, result)[1]
+            with collector_paused():
+                present |= _store_tasks(collection, batch, result)[1]
             task_ids.update(task["id"] for task in batch if isinstance(task.get("id"), int))
-        # What changed after the snapshot was taken (a webhook may already have it) stays.
+        # What changed after the listing began (a webhook may already have it) stays.
         linked = Annotation.objects.filter(
             document__collection=collection, ls_annotation_id__isnull=False
         ).values_list("ls_annotation_id", "ls_updated_at")
@@ -227,10 +229,10 @@ def _pull_full(collection: Collection, client: LabelStudioClient, *, why: str) -
             ls_annotation_ids=[
                 ls_id
                 for ls_id, updated_at in linked.iterator(chunk_size=5000)
-                if ls_id not in present and updated_at is not None and updated_at < taken_at
+                if ls_id not in present and updated_at is not None and updated_at < listed_at
             ]
         )
-        # Tasks pushed after the snapshot began (a push running meanwhile) are not gone.
+        # Tasks pushed after the listing began (a push running meanwhile) are not gone.
         linked_tasks = collection.documents.filter(
             ls_task_id__isnull=False, ls_pushed_at__lt=started
         ).values_list("ls_task_id", flat=True)
@@ -239,24 +241,38 @@ def _pull_full(collection: Collection, client: LabelStudioClient, *, why: str) -
             ls_task_ids=[task_id for task_id in linked_tasks if task_id not in task_ids],
         )
         documents_refresh_status(document_ids=result.documents)
-        _mark(collection, since=taken_at - OVERLAP)
+        _mark(collection, since=listed_at - OVERLAP)
     return result
+
+
+def _task_pages(
+    client: LabelStudioClient, project_id: int, *, changed_since: datetime | None = None
+) -> Iterator[list[dict]]:
+    """The project's tasks with their annotations (those changed after `changed_since` when
+    given), a page at a time: Label Studio reads out the next page, in its own process,
+    while this one is stored here, and memory stays flat however large the project."""
+    read = partial(client.tasks_page, project_id, size=PULL_BATCH, changed_since=changed_since)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as reader:
+        next_page = reader.submit(read)
+        while page := next_page.result():
+            next_page = reader.submit(read, after=page[-1]["id"])
+            yield page
 
 
 def _pull_changes(collection: Collection, client: LabelStudioClient) -> PullResult:
     """The tasks changed since the last pull; `why_full` says when that is not enough."""
     project_id = project_id_of(collection)
     listed_at = client.now()
-    tasks = client.tasks_changed(project_id, collection.ls_changes_since)
     result = PullResult(full=False)
     annotators_known = False
     with transaction.atomic():
-        while batch := list(itertools.islice(tasks, PULL_BATCH)):
+        for batch in _task_pages(client, project_id, changed_since=collection.ls_changes_since):
             if not annotators_known:
                 annotators_refresh(client=client)
                 annotators_known = True
             result.tasks += len(batch)
-            _reconcile_changed(collection, batch, result)
+            with collector_paused():
+                _reconcile_changed(collection, batch, result)
         documents_refresh_status(document_ids=result.documents)
     project = client.project_get(project_id) or {}
     theirs = (project.get("task_number"), project.get("total_annotations_number"))
