@@ -136,7 +136,8 @@ def timed(name, call):
         finally:
             spent[name] += time.perf_counter() - started
     return wrapper
-service.prediction_for = timed("rules", service.prediction_for)
+from annotations.preannotate import parallel
+parallel.preannotate = timed("rules", parallel.preannotate)
 service.annotation_rows_write = timed("writes", service.annotation_rows_write)
 collection = Collection.objects.get(name={COLLECTION!r})
 started = time.perf_counter()

@@ -135,18 +135,22 @@ def _write_spans(written: list[tuple[Annotation, AnnotationRecord]]) -> None:
     fragments = Span._meta.get_field("fragments")
     connection = connections[router.db_for_write(Span)]
     contiguous = fragments.get_db_prep_save([], connection)  # nearly every span
-    _insert(
-        Span,
-        ("annotation", "region_id", "label", "start", "end", "text", "fragments"),
-        [
-            (row.pk, span.id, span.label, span.start, span.end, span.text,
-             fragments.get_db_prep_save([list(p) for p in span.fragments], connection)
-             if span.fragments else contiguous)
-            for row, record in written
-            for span in record.spans
-        ],
-    )  # fmt: skip
-    index = _span_ids([row.pk for row, _ in written])
+    rows = [
+        (row.pk, span.id, span.label, span.start, span.end, span.text,
+         fragments.get_db_prep_save([list(p) for p in span.fragments], connection)
+         if span.fragments else contiguous)
+        for row, record in written
+        for span in record.spans
+    ]  # fmt: skip
+    fields = ("annotation", "region_id", "label", "start", "end", "text", "fragments")
+    if connection.vendor == "postgresql":
+        # The ids are drawn first, so the rows go in by COPY and nothing is read back.
+        ids = _next_ids(Span, len(rows))
+        _insert(Span, ("id", *fields), [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+        index = {(row[0], row[1]): pk for pk, row in zip(ids, rows, strict=True)}
+    else:
+        _insert(Span, fields, rows)
+        index = _span_ids([row.pk for row, _ in written])
     mentions = [
         (index[(row.pk, r.target)], index[(row.pk, r.source)])
         for row, record in written
@@ -234,6 +238,19 @@ def _set_antecedents(pairs: list[tuple[int, int]]) -> None:
                 )
             return
         cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE id = %s", pairs)
+
+
+def _next_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` fresh ids from the table's own sequence (PostgreSQL)."""
+    if not count:
+        return []
+    connection = connections[router.db_for_write(model)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _span_ids(annotation_ids: list[int]) -> dict[tuple[int, str], int]:
