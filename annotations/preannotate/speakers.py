@@ -26,6 +26,10 @@ from annotations.preannotate.text import Text, Token
 
 DASHES = {"—", "–", "--"}
 WHEN_WORDS = {
+    "last",
+    "week",
+    "month",
+    "year",
     "monday",
     "tuesday",
     "wednesday",
@@ -338,6 +342,10 @@ def _before_comma(text: Text, comma: int, sentence_start: int) -> tuple[int, int
         not opening.capitalized
         and opening.lower.endswith(("ed", "ing"))
         and following.lower in PARTICIPLE_FOLLOWERS  # "published on", not "retired judge"
+    )
+    # "John Archer, wearing a T-shirt covered in Sanders buttons, said"
+    describes = describes or (
+        not opening.capitalized and opening.lower.endswith("ing") and following.lower in DETERMINERS
     )
     described = describes and np_before(text, first, sentence_start=sentence_start)
     if described:

@@ -556,3 +556,15 @@ def test_a_verb_that_needs_a_complement_is_a_cue_after_a_quote():
 )
 def test_markup_is_nobodys_words(text):
     assert [row[0] for row in found(text)] == ["taxes would rise"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Florida delegate John Archer, wearing a T-shirt covered in Sanders buttons, said he "
+         "was proud.", "Florida delegate John Archer"),
+        ("Beck, who opposed Trump in the primaries, last week said Trump was weak.", "Beck"),
+    ],
+)  # fmt: skip
+def test_speakers_past_an_aside_or_a_time_phrase(text, speaker):
+    assert [row[1] for row in found(text)] == [speaker]
