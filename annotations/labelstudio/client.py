@@ -102,9 +102,11 @@ def _plain(value: Any) -> Any:
 
 class LabelStudioClient:
     def __init__(self, url: str, api_key: str, *, timeout: float = 60.0, retries: int = 0) -> None:
-        """`retries`: how often a refused connection or a 5xx answer is tried again. None
-        by default: a server that is down fails the call at once, and whoever started the
-        work (a job, a command) decides whether to try again."""
+        """`retries`: how often a refused connection or a 5xx answer to a call made through
+        the SDK is tried again. None by default: a server that is down fails the call at
+        once, and whoever started the work (a job, a command) decides whether to try
+        again. The calls made with httpx (`_send`) are never retried: an import sent
+        twice would make its tasks twice."""
         if not api_key:
             raise LabelStudioError("no API key: set LABEL_STUDIO_API_KEY", permanent=True)
         self.url = url.rstrip("/")
