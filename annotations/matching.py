@@ -8,7 +8,7 @@ pieces, not the words between them, so `(("a", b), (c, d))` and the extent
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 OVERLAP = 0.5
 NAME_FILLER = {"the", "a", "an", "of", "at", "by", "for", "on"}
@@ -37,14 +37,22 @@ def overlaps(a: Extent | None, b: Extent | None) -> bool:
     return a is not None and b is not None and shared(a, b) > 0
 
 
+def covered(a: Extent, b: Extent) -> float:
+    """How much of `a` the pieces of `b` cover."""
+    whole = size(a)
+    return shared(a, b) / whole if whole else 0.0
+
+
 def match(
     left: Sequence[Extent],
     right: Sequence[Extent],
     *,
     exact: bool = False,
     threshold: float = OVERLAP,
+    score: Callable[[Extent, Extent], float] = jaccard,
 ) -> list[tuple[int, int]]:
-    """One-to-one index pairs: equal pieces (exact) or Jaccard >= threshold, best first."""
+    """One-to-one index pairs: equal pieces (exact) or `score` (Jaccard unless given)
+    >= threshold, best first."""
     if exact:
         where: dict[Extent, list[int]] = {}
         for j, extent in enumerate(right):
@@ -52,7 +60,7 @@ def match(
         return [(i, where[extent].pop(0)) for i, extent in enumerate(left) if where.get(extent)]
     candidates = sorted(
         (
-            (jaccard(a, b), i, j)
+            (score(a, b), i, j)
             for i, a in enumerate(left)
             for j, b in enumerate(right)
             if a[0][0] < b[-1][1] and b[0][0] < a[-1][1]
@@ -60,8 +68,8 @@ def match(
         key=lambda c: (-c[0], c[1], c[2]),
     )
     used_left, used_right, pairs = set(), set(), []
-    for score, i, j in candidates:
-        if score < threshold:
+    for value, i, j in candidates:
+        if value < threshold:
             break
         if i in used_left or j in used_right:
             continue

@@ -20,11 +20,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from results import machine, record
+from results import fresh_database, machine, record
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench"
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "bench_import"
 COLUMNS = (
     "collection_id",
@@ -230,20 +229,6 @@ def raw_rows(path: Path, collection_id: int) -> list[tuple]:
     return [(model, rows) for model, rows in tables.items() if rows]
 
 
-def fresh_database(backend: str) -> str:
-    if backend == "sqlite":
-        db = WORK / "bench.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{db}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-    return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-
-
 def write_results(results: list[dict], count: int) -> None:
     lines = [
         "<!-- import:start -->",
@@ -289,7 +274,7 @@ def main() -> None:
         if not path.exists():
             generate(path, args.documents, with_annotations)
         for backend in args.backends.split(","):
-            url = fresh_database(backend)
+            url = fresh_database(backend, PG_BENCH_DB, WORK)
             # Measured as in production: DEBUG off (no SQL logging).
             env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "bench"}
             command = [sys.executable, __file__, "--child", url, str(path)]

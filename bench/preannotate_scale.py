@@ -30,12 +30,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-from results import machine, record
+from results import fresh_database, machine, record
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 WORK = ROOT / "var" / "bench"
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "bench_preannotate"
 COLLECTION = "bench"
 GOALS = {"documents_per_second": 200, "ratio": 1.5}
@@ -65,20 +64,6 @@ def corpus(path: Path, texts: list[str], count: int) -> Path:
             out.write(json.dumps({"id": f"news-{index}", "title": f"Story {index}", "text": text}))
             out.write("\n")
     return path
-
-
-def fresh_database(backend: str) -> str:
-    if backend == "sqlite":
-        db = WORK / "preannotate.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{db}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-    return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
 
 
 def manage(database_url: str, *args: str, workers: int = 0) -> tuple[float, int, str]:
@@ -155,7 +140,7 @@ print(json.dumps(spent))
 
 
 def run_backend(backend: str, path: Path, count: int, rules_seconds: float) -> dict:
-    url = fresh_database(backend)
+    url = fresh_database(backend, PG_BENCH_DB, WORK)
     manage(url, "migrate", "--verbosity", "0")
     manage(url, "import_documents", str(path), "--collection", COLLECTION)
     seconds, rss, output = manage(url, "preannotate", "--collection", COLLECTION)

@@ -36,3 +36,21 @@ def record(name: str, block: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     TARGET.write_text(text, encoding="utf-8")
+
+
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def fresh_database(backend: str, name: str, folder: Path) -> str:
+    """The URL of an empty database: SQLite `folder/name.sqlite3` or PostgreSQL `name`."""
+    if backend == "sqlite":
+        db = folder / f"{name}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{db}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"postgres://postgres@127.0.0.1:5432/{name}"

@@ -24,6 +24,7 @@ from annotations.preannotate.lexicon import (
     QUESTION_CUES,
     SPEECH_VERBS,
     STANDALONE_QUANTIFIERS,
+    TIME_WORDS,
     VERBISH,
 )
 from annotations.preannotate.speakers import (
@@ -79,39 +80,6 @@ POSSESSIVE_BEFORE = DETERMINERS | {"this", "that", "these", "those", "my", "your
 SUBJECTS = {"he", "she", "it", "they", "we", "i", "there"}
 # Speech acts that commit the speaker, with an infinitive: "vowed to reverse …".
 COMMITMENTS = {"promise", "pledge", "vow", "threaten", "swear"}
-# Words of a time phrase between a verb and its "that": "found last week that".
-WHEN_WORDS = {
-    "last",
-    "this",
-    "next",
-    "week",
-    "month",
-    "year",
-    "on",
-    "earlier",
-    "recently",
-    "ago",
-    "again",
-    "also",
-    "publicly",
-    "privately",
-    "repeatedly",
-    "late",
-    "early",
-    "night",
-    "morning",
-    "afternoon",
-    "evening",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "today",
-    "yesterday",
-}
 # What a body publishes; "according to a statement from X" reports X.
 DOCUMENT_NOUNS = {
     "statement",
@@ -1113,10 +1081,10 @@ def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
     )
     if not complement and base in ("continue", "agree", "hope", "fear", "think", "believe"):
         complement = _after_quote(text, i)  # '“…,” she continued, “…”'
-    if not complement and following is not None and following.lower in WHEN_WORDS:
+    if not complement and following is not None and following.lower in TIME_WORDS:
         # "found last week that …", "said on Monday that …"
         k = end
-        while k < min(end + 5, len(tokens)) and tokens[k].lower in WHEN_WORDS:
+        while k < min(end + 5, len(tokens)) and tokens[k].lower in TIME_WORDS:
             k += 1
         complement = k < len(tokens) and tokens[k].lower == "that"
     frame = "" if complement or end > i + 1 else _frame(text, end, base)

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from annotations.matching import Extent, names_match, overlaps, shared, size
+from annotations.matching import Extent, covered, names_match, overlaps
 from annotations.matching import match as match_extents
 from annotations.records import AnnotationRecord
 
@@ -210,25 +210,10 @@ def match(gold: list[Item], predicted: list[Item]) -> list[tuple[Item, Item]]:
 
 def gentle_match(gold: list[Item], predicted: list[Item]) -> list[tuple[Item, Item]]:
     """One-to-one pairs where the prediction covers >= 30% of the gold, most covered first."""
-    candidates = sorted(
-        (
-            (shared(g.quote, p.quote) / size(g.quote), i, j)
-            for i, g in enumerate(gold)
-            for j, p in enumerate(predicted)
-            if size(g.quote) and overlaps(g.quote, p.quote)
-        ),
-        key=lambda c: (-c[0], c[1], c[2]),
+    pairs = match_extents(
+        [g.quote for g in gold], [p.quote for p in predicted], threshold=GENTLE, score=covered
     )
-    used_gold, used_predicted, pairs = set(), set(), []
-    for covered, i, j in candidates:
-        if covered < GENTLE:
-            break
-        if i in used_gold or j in used_predicted:
-            continue
-        used_gold.add(i)
-        used_predicted.add(j)
-        pairs.append((gold[i], predicted[j]))
-    return pairs
+    return [(gold[i], predicted[j]) for i, j in pairs]
 
 
 def same_speaker(gold: Item, predicted: Item) -> bool:

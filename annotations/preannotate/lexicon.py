@@ -892,3 +892,13 @@ FEMALE_NAMES = _words(
     stephanie susan suzanne svetlana sylvia tamara tanya teresa theresa tina ulrike ursula
     valentina valerie vanessa vera veronica victoria virginia wendy yulia yuliya zoe"""
 )
+
+# Days and the words of a time phrase: never a speaker ("…, Friday declared"), and
+# allowed between a verb and its "that" ("found last week that").
+DAYS = _words(
+    "monday tuesday wednesday thursday friday saturday sunday today yesterday tonight tomorrow"
+)
+TIME_WORDS = DAYS | _words(
+    """last this next week month year on earlier recently ago again also publicly
+    privately repeatedly late early night morning afternoon evening"""
+)

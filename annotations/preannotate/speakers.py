@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from annotations.preannotate.lexicon import (
     ABBREVIATIONS,
+    DAYS,
     FEMALE_NAMES,
     FEMALE_WORDS,
     FORM_TO_BASE,
@@ -25,23 +26,8 @@ from annotations.preannotate.lexicon import (
 from annotations.preannotate.text import Text, Token
 
 DASHES = {"—", "–", "--"}
-WHEN_WORDS = {
-    "last",
-    "week",
-    "month",
-    "year",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "today",
-    "yesterday",
-    "tonight",
-    "tomorrow",
-}
+# Days and a few time nouns: "…, Friday declared", "Beck … last week said".
+WHEN_WORDS = DAYS | {"last", "week", "month", "year"}
 
 DETERMINERS = {
     "the",
