@@ -247,7 +247,6 @@ class _Attributor:
     def run(self) -> Attribution:
         for sentence in range(len(self.text.sentences)):
             self._sentence(sentence)
-        self.result.found = _without_covered(self.result.found)
         return self.result
 
     def _sentence(self, sentence: int) -> None:
@@ -962,18 +961,6 @@ class _Attributor:
             found.entity = self.last.entity if found.cue is None else ""
         self.result.found.append(found)
         self.last = found
-
-
-def _without_covered(found: list[Found]) -> list[Found]:
-    """A quoted fragment with no cue of its own inside a quote with one ('that the US
-    “must stop …”') is part of that quote, not a second quote."""
-    cued = [f.quote for f in found if f.cue is not None]
-    return [
-        f
-        for f in found
-        if f.cue is not None
-        or not any(a <= f.quote[0] and f.quote[1] <= b and (a, b) != f.quote for a, b in cued)
-    ]
 
 
 def _source_like(speaker: Mention | None) -> bool:
