@@ -20,7 +20,10 @@ from annotations.labelstudio import sync
 from annotations.labelstudio.client import LabelStudioError
 from annotations.models import Job
 from annotations.services import review
-from annotations.services.collections import collection_agreement_compute
+from annotations.services.collections import (
+    collection_agreement_compute,
+    collection_stats_compute,
+)
 from annotations.services.exports import DEFAULT_SEED, DEFAULT_SPLIT, export_folder, export_gold
 from annotations.services.import_files import discover_sources, files_import, import_profile
 from annotations.services.imports import ImportFailed
@@ -181,6 +184,11 @@ def _agreement(job: Job) -> dict[str, Any]:
     return {"documents": report["documents"], "annotators": report.get("annotators", [])}
 
 
+def _stats(job: Job) -> dict[str, Any]:
+    stats = collection_stats_compute(collection=job.collection)
+    return {"documents": sum(stats["status"].values())}
+
+
 RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {
     Job.Kind.IMPORT: _import,
     Job.Kind.PREANNOTATE: _preannotate,
@@ -190,4 +198,5 @@ RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {
     Job.Kind.EXPORT: _export,
     Job.Kind.GOLD_PUSH: _gold_push,
     Job.Kind.AGREEMENT: _agreement,
+    Job.Kind.STATS: _stats,
 }

@@ -40,6 +40,20 @@ class Collection(models.Model):
         "manage.py agreement; pages read it, never compute it.",
     )
     agreement_at = models.DateTimeField(null=True, blank=True, editable=False)
+    stats = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The dashboard's counts (documents by status, annotations per annotator "
+        "and day, gold labels and choices), counted by a job; pages read them.",
+    )
+    stats_at = models.DateTimeField(null=True, blank=True, editable=False)
+    stats_stale = models.BooleanField(
+        default=True,
+        editable=False,
+        help_text="Set by every write to the collection's documents or annotations; the "
+        "dashboard then starts a recount.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -376,6 +390,7 @@ class Job(models.Model):
         EXPORT = "export"
         GOLD_PUSH = "labelstudio_gold_push"
         AGREEMENT = "agreement"
+        STATS = "stats"
 
     class Status(models.TextChoices):
         QUEUED = "queued"

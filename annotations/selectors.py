@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
 from itertools import islice
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from annotations.agreement import DocumentVersions, agreement
 from annotations.canonical import CanonicalDocument
@@ -252,3 +255,56 @@ def review_next(document: Document) -> Document | None:
     wrapping round to the first."""
     waiting = review_queue(document.collection).exclude(pk=document.pk)
     return waiting.filter(external_id__gt=document.external_id).first() or waiting.first()
+
+
+STATS_DAYS = 90  # days of "annotations per day" a count keeps
+
+
+def collection_stats(collection: Collection) -> dict:
+    """The dashboard's counts for one collection, as plain data (see `stats_merged`).
+
+    A scan of the collection's documents, annotations and gold spans: run by a job
+    (services.collections.collection_stats_compute), read from the collection."""
+    documents = Document.objects.filter(collection=collection)
+    annotations = Annotation.objects.filter(document__collection=collection)
+    humans = annotations.filter(kind=Annotation.Kind.HUMAN)
+    golds = annotations.filter(kind=Annotation.Kind.GOLD)
+    since = timezone.now().date() - timedelta(days=STATS_DAYS - 1)
+    days = (
+        humans.filter(created_at__date__gte=since)
+        .annotate(day=TruncDate("created_at"))
+        .values_list("day")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )
+    attributions = Attribution.objects.filter(annotation__in=golds)
+    return {
+        "status": _grouped(documents, "status"),
+        "annotators": _grouped(humans, "annotator__key"),
+        "days": {day.isoformat(): total for day, total in days},
+        "gold_labels": _grouped(Span.objects.filter(annotation__in=golds), "label"),
+        **{name: _grouped(attributions, name) for name in CHOICE_STATS},
+        "flagged": annotations.exclude(problems=[]).count(),
+    }
+
+
+CHOICE_STATS = ("quote_type", "stance", "claim_type")
+
+
+def _grouped(queryset: QuerySet, field: str) -> dict[str, int]:
+    rows = queryset.values_list(field).annotate(total=Count("pk")).order_by()
+    return {value or "": total for value, total in rows}
+
+
+def stats_merged(counts: Iterable[dict]) -> dict:
+    """The sum of several collections' counts (the dashboard's "all collections")."""
+    merged: dict = {}
+    for stats in counts:
+        for key, value in stats.items():
+            if isinstance(value, dict):
+                target = merged.setdefault(key, {})
+                for name, total in value.items():
+                    target[name] = target.get(name, 0) + total
+            else:
+                merged[key] = merged.get(key, 0) + value
+    return merged

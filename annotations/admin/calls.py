@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 
 from annotations.errors import DomainError
 from annotations.labelstudio.client import LabelStudioError
+from annotations.services.collections import collection_stats_invalidate
 
 T = TypeVar("T")
 
@@ -43,3 +44,22 @@ class ServiceAdmin:
         except (DomainError, LabelStudioError) as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(request.get_full_path())
+
+
+class CountedDeletes:
+    """A ModelAdmin mixin: rows deleted in the admin mark their collections' dashboard
+    counts as changed, as every service that writes does."""
+
+    collection_field = "collection_id"
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        collection_id = (
+            type(obj).objects.values_list(self.collection_field, flat=True).get(pk=obj.pk)
+        )
+        super().delete_model(request, obj)
+        collection_stats_invalidate(collection_ids=[collection_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        collection_ids = set(queryset.values_list(self.collection_field, flat=True))
+        super().delete_queryset(request, queryset)
+        collection_stats_invalidate(collection_ids=collection_ids)

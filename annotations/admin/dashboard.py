@@ -6,18 +6,21 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from annotations import charts
-from annotations.models import Annotation, Attribution, Collection, Document, Job, Span
+from annotations.models import Collection, Document, Job
+from annotations.selectors import CHOICE_STATS, stats_merged
+from annotations.services.collections import collection_stats_compute
 from annotations.services.jobs import job_start
 
 DAYS = 30
+# A collection of at most this many documents is recounted while the dashboard loads.
+INLINE_LIMIT = 5_000
 
 
 def dashboard_view(request: HttpRequest) -> HttpResponse:
@@ -31,24 +34,26 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         job = job_start(kind=Job.Kind.AGREEMENT, collection=chosen, user=request.user)
         messages.info(request, f"Computing the agreement of {chosen} (job {job.pk}).")
         return HttpResponseRedirect(f"{request.path}?collection={chosen.name}")
-    documents = Document.objects.filter(collection=chosen) if chosen else Document.objects.all()
-    annotations = Annotation.objects.filter(document__in=documents)
-    humans = annotations.filter(kind=Annotation.Kind.HUMAN)
-    gold = annotations.filter(kind=Annotation.Kind.GOLD)
+    shown = [chosen] if chosen else collections
+    recounts = _recount_stale(shown, request.user)
+    stats = stats_merged(c.stats for c in shown if c.stats)
+    status = stats.get("status", {})
     svg = [
-        charts.bar_chart(_by_status(documents), title="Documents by status"),
         charts.bar_chart(
-            _counted(humans, "annotator__key"), title="Human annotations per annotator"
+            [(s.label, status.get(s.value, 0)) for s in Document.Status],
+            title="Documents by status",
         ),
-        charts.column_chart(_per_day(humans), title=f"Human annotations per day, last {DAYS} days"),
         charts.bar_chart(
-            _counted(Span.objects.filter(annotation__in=gold), "label"), title="Gold spans by label"
+            _ranked(stats.get("annotators", {})), title="Human annotations per annotator"
         ),
+        charts.column_chart(
+            _per_day(stats.get("days", {})), title=f"Human annotations per day, last {DAYS} days"
+        ),
+        charts.bar_chart(_ranked(stats.get("gold_labels", {})), title="Gold spans by label"),
     ]
-    attributions = Attribution.objects.filter(annotation__in=gold)
-    for name in ("quote_type", "stance", "claim_type"):
+    for name in CHOICE_STATS:
         svg.append(
-            charts.bar_chart(_counted(attributions, name, blank="(unset)"), title=f"Gold {name}")
+            charts.bar_chart(_ranked(stats.get(name, {}), blank="(unset)"), title=f"Gold {name}")
         )
     agreement = (
         Collection.objects.values_list("agreement", flat=True).get(pk=chosen.pk) if chosen else None
@@ -76,11 +81,13 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "agreement": agreement,
         "agreement_job": _agreement_job(chosen),
         "totals": {
-            "documents": documents.count(),
-            "gold": documents.filter(status=Document.Status.GOLD).count(),
-            "human annotations": humans.count(),
-            "flagged": annotations.exclude(problems=[]).count(),
+            "documents": sum(status.values()),
+            "gold": status.get(Document.Status.GOLD, 0),
+            "human annotations": sum(stats.get("annotators", {}).values()),
+            "flagged": stats.get("flagged", 0),
         },
+        "recounts": recounts,
+        "counted_at": min((c.stats_at for c in shown if c.stats_at), default=None),
     }
     return TemplateResponse(request, "admin/annotations/dashboard.html", context)
 
@@ -89,35 +96,50 @@ def _agreement_job(collection: Collection | None) -> Job | None:
     """The agreement job waiting or running for this collection, if any."""
     if collection is None:
         return None
-    running = Job.objects.filter(
-        collection=collection,
-        kind=Job.Kind.AGREEMENT,
-        status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
-    )
-    return running.order_by("-pk").first()
+    return _waiting(Job.objects.filter(collection=collection, kind=Job.Kind.AGREEMENT)).first()
 
 
-def _by_status(documents) -> list[tuple[str, float]]:
-    counts = dict(documents.values_list("status").annotate(total=Count("pk")).order_by())
-    return [(status.label, counts.get(status.value, 0)) for status in Document.Status]
+def _waiting(jobs: QuerySet) -> QuerySet:
+    return jobs.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).order_by("-pk")
 
 
-def _counted(queryset, field: str, blank: str = "(none)") -> list[tuple[str, float]]:
-    rows = queryset.values_list(field).annotate(total=Count("pk")).order_by("-total", field)
+def _recount_stale(collections: list[Collection], user) -> list[Job]:
+    """Recount the collections written to since their last count: a small one now (a
+    few milliseconds), a large one by a job while the page shows the last count. The
+    jobs waiting or running are returned."""
+    stale = [c for c in collections if c.stats is None or c.stats_stale]
+    if not stale:
+        return []
+    busy = {
+        job.collection_id: job
+        for job in _waiting(Job.objects.filter(kind=Job.Kind.STATS, collection__in=stale))
+    }
+    for collection in stale:
+        if collection.pk in busy:
+            continue
+        if _small(collection):
+            collection_stats_compute(collection=collection)
+        else:
+            busy[collection.pk] = job_start(kind=Job.Kind.STATS, collection=collection, user=user)
+    jobs = Job.objects.filter(pk__in=[job.pk for job in busy.values()])
+    for collection in stale:  # a job run at once (no worker) has stored its counts
+        if collection.pk in busy:
+            collection.refresh_from_db(fields=["stats", "stats_at", "stats_stale"])
+    return list(_waiting(jobs))
+
+
+def _small(collection: Collection) -> bool:
+    documents = Document.objects.filter(collection=collection).values("pk")
+    return documents[: INLINE_LIMIT + 1].count() <= INLINE_LIMIT
+
+
+def _ranked(counts: dict[str, int], blank: str = "(none)") -> list[tuple[str, float]]:
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [(value or blank, total) for value, total in rows]
 
 
-def _per_day(queryset) -> list[tuple[str, float]]:
+def _per_day(counts: dict[str, int]) -> list[tuple[str, float]]:
     today = timezone.now().date()
     since = today - timedelta(days=DAYS - 1)
-    rows = dict(
-        queryset.filter(created_at__date__gte=since)
-        .annotate(day=TruncDate("created_at"))
-        .values_list("day")
-        .annotate(total=Count("pk"))
-        .order_by()
-    )
-    return [
-        ((since + timedelta(days=i)).isoformat(), rows.get(since + timedelta(days=i), 0))
-        for i in range(DAYS)
-    ]
+    days = [(since + timedelta(days=i)).isoformat() for i in range(DAYS)]
+    return [(day, counts.get(day, 0)) for day in days]

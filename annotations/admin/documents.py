@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from annotations import services
-from annotations.admin.calls import ServiceAdmin
+from annotations.admin.calls import CountedDeletes, ServiceAdmin
 from annotations.admin.exports import export_gold_dataset, job_message
 from annotations.admin.rendering import render_highlights, span_pieces
 from annotations.admin.review import review_view
@@ -169,7 +169,7 @@ class DocumentForm(forms.ModelForm):
 
 
 @admin.register(Document)
-class DocumentAdmin(ServiceAdmin, admin.ModelAdmin):
+class DocumentAdmin(ServiceAdmin, CountedDeletes, admin.ModelAdmin):
     form = DocumentForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "admin/annotations/document/change_form.html"
@@ -323,7 +323,8 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(admin.ModelAdmin):
+class AnnotationAdmin(CountedDeletes, admin.ModelAdmin):
+    collection_field = "document__collection_id"
     list_display = [
         "__str__",
         "kind",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from annotations.models import Annotation, Attribution, Span, Speaker, SpeakerAlias, speaker_key
 from annotations.records import AnnotationKind, AnnotationRecord
 from annotations.services.annotators import annotator_key, annotators_resolve
+from annotations.services.collections import collection_stats_invalidate
 from annotations.services.speakers import speakers_resolve
 
 ANNOTATION_FIELDS = (
@@ -95,6 +96,7 @@ def annotation_rows_write(*, writes: list[AnnotationWrite]) -> WriteCounts:
     Annotation.objects.bulk_update(to_update, sorted(update_fields))
     counts.created, counts.updated = len(to_create), len(to_update)
     _write_spans(written)
+    collection_stats_invalidate(document_ids={row.document_id for row, _ in written})
     return counts
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from annotations.models import Annotation, Annotator, annotator_label
+from annotations.services.collections import collection_stats_invalidate
 
 
 def annotator_key(label: str) -> str:
@@ -75,4 +76,5 @@ def annotator_learn(*, ls_user_id: int, email: str, name: str) -> bool:
             twin.delete()
     annotator.email, annotator.name, annotator.key = email, name[:200], key
     annotator.save(update_fields=["email", "name", "key", "user"])
+    collection_stats_invalidate(annotator_id=annotator.pk)  # its counts are by key
     return True

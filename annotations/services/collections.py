@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.validators import slug_re
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from annotations.errors import Conflict, DomainError
-from annotations.models import Annotation, Collection
+from annotations.models import Annotation, Collection, Document
 from annotations.scheme import DEFAULT_SCHEME, get_scheme
 
 MAX_OVERLAP = 100
@@ -144,3 +147,44 @@ def collection_agreement_compute(*, collection: Collection) -> dict:
     Collection.objects.filter(pk=collection.pk).update(agreement=report, agreement_at=now)
     collection.agreement, collection.agreement_at = report, now
     return report
+
+
+def collection_stats_compute(*, collection: Collection) -> dict:
+    """Count the collection's documents, annotations and gold labels for the dashboard
+    and store the counts on it. A write while counting marks the collection changed
+    again, so the next look recounts instead of trusting a count that missed it."""
+    from annotations.selectors import collection_stats
+
+    Collection.objects.filter(pk=collection.pk).update(stats_stale=False)
+    try:
+        stats = collection_stats(collection)
+    except BaseException:
+        Collection.objects.filter(pk=collection.pk).update(stats_stale=True)
+        raise
+    now = timezone.now()
+    Collection.objects.filter(pk=collection.pk).update(stats=stats, stats_at=now)
+    collection.stats, collection.stats_at, collection.stats_stale = stats, now, False
+    return stats
+
+
+def collection_stats_invalidate(
+    *,
+    collection_ids: Iterable[int] = (),
+    document_ids: Iterable[int] = (),
+    annotator_id: int | None = None,
+) -> None:
+    """Mark the collections of these ids, holding these documents or annotated by this
+    annotator as changed since their counts (every write to documents or annotations
+    calls this). Collections already marked are not touched, so concurrent writers do
+    not queue on their row."""
+    collection_ids, document_ids = list(collection_ids), list(document_ids)
+    if not collection_ids and not document_ids and annotator_id is None:
+        return
+    ids = Q(pk__in=collection_ids)
+    if document_ids:
+        holding = Document.objects.filter(pk__in=document_ids).values("collection_id")
+        ids |= Q(pk__in=holding)
+    if annotator_id is not None:
+        annotated = Annotation.objects.filter(annotator_id=annotator_id)
+        ids |= Q(pk__in=annotated.values("document__collection_id"))
+    Collection.objects.filter(ids, stats_stale=False).update(stats_stale=True)

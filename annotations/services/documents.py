@@ -13,6 +13,7 @@ from annotations.errors import Conflict, DomainError
 from annotations.importers.normalize import unstorable
 from annotations.models import Annotation, Collection, Document, Span
 from annotations.records import text_hash
+from annotations.services.collections import collection_stats_invalidate
 
 
 class DocumentError(DomainError):
@@ -58,6 +59,7 @@ def document_create(
     _check_storable(external_id=external_id, text=text, title=title, meta=meta)
     if Document.objects.filter(collection=collection, external_id=external_id).exists():
         raise DocumentExists(f"{collection} has a document {external_id!r} already")
+    collection_stats_invalidate(collection_ids=[collection.pk])
     return Document.objects.create(
         collection=collection,
         external_id=external_id,
@@ -159,4 +161,5 @@ def documents_refresh_status(*, document_ids: Iterable[int]) -> int:
             document.status = status
             changed.append(document)
     Document.objects.bulk_update(changed, ["status"])
+    collection_stats_invalidate(collection_ids={d.collection_id for d in changed})
     return len(changed)

@@ -30,6 +30,7 @@ from annotations.records import (
 )
 from annotations.scheme import Scheme, complete_attributions, get_scheme, validate_annotation
 from annotations.services.annotations import AnnotationWrite, annotation_rows_write
+from annotations.services.collections import collection_stats_invalidate
 from annotations.services.documents import InvalidMeta, document_fields_from_meta
 
 MAX_ERRORS = 20
@@ -363,6 +364,8 @@ def _apply(plan: _Plan, result: ImportResult) -> None:
     gold = {document_id for document_id, a in annotations if a.kind == AnnotationKind.GOLD}
     if gold:
         Document.objects.filter(id__in=gold).update(status=Document.Status.GOLD)
+    if plan.created or gold:
+        collection_stats_invalidate(collection_ids=[plan.collection.pk])
 
 
 def _locked_documents(document_ids: list[int]) -> set[int]:

@@ -26,6 +26,7 @@ from annotations.records import AnnotationRecord
 from annotations.scheme import get_scheme, validate_annotation
 from annotations.selectors import annotation_records, current_gold, human_versions_by_document
 from annotations.services.annotations import AnnotationWrite, annotation_rows_write
+from annotations.services.collections import collection_stats_invalidate
 from annotations.services.jobs import job_start
 
 REVIEW_SOURCE = "review"
@@ -74,6 +75,7 @@ def document_review_open(*, document: Document, reviewer: AbstractBaseUser) -> D
     has_work = document.annotations.filter(kind=Annotation.Kind.HUMAN).exists()
     if document.status in open_statuses and has_work:
         Document.objects.filter(pk=document.pk).update(status=Document.Status.IN_REVIEW)
+        collection_stats_invalidate(collection_ids=[document.collection_id])
         document.status = Document.Status.IN_REVIEW
     return document
 
@@ -187,6 +189,7 @@ def _set_review_status(document: Document, reviewer, note: str, status: str) -> 
     )
     meta["review_notes"] = history
     Document.objects.filter(pk=document.pk).update(status=status, meta=meta)
+    collection_stats_invalidate(collection_ids=[document.collection_id])
     document.status, document.meta = status, meta
     return document
 
@@ -219,6 +222,7 @@ def _link_gold(gold: Annotation, made: dict) -> None:
     second review rewrites it instead of adding another gold."""
     # Label Studio's webhook may already have stored the pushed annotation as a copy.
     Annotation.objects.filter(ls_annotation_id=made["id"]).exclude(pk=gold.pk).delete()
+    collection_stats_invalidate(document_ids=[gold.document_id])
     Annotation.objects.filter(pk=gold.pk).update(
         ls_annotation_id=made["id"], ls_updated_at=parse_timestamp(made.get("updated_at"))
     )

@@ -45,6 +45,7 @@ from annotations.scheme import (
 )
 from annotations.services.annotations import AnnotationWrite, annotation_rows_write
 from annotations.services.annotators import annotators_for_users
+from annotations.services.collections import collection_stats_invalidate
 from annotations.services.documents import documents_refresh_status
 
 
@@ -151,6 +152,7 @@ def annotations_delete(*, ls_annotation_ids: Iterable[int]) -> int:
     document_ids = set(doomed.values_list("document_id", flat=True))
     deleted = doomed.count()
     doomed.delete()
+    collection_stats_invalidate(document_ids=document_ids)
     documents_refresh_status(document_ids=document_ids)
     return deleted
 

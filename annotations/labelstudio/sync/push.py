@@ -29,6 +29,7 @@ from annotations.scheme import (
     get_scheme,
 )
 from annotations.selectors import RECORD_FIELDS, annotation_records
+from annotations.services.collections import collection_stats_invalidate
 
 
 @dataclass
@@ -127,6 +128,7 @@ def task_ids_save(links: dict[int, int]) -> None:
         if document.status == Document.Status.NEW:
             document.status = Document.Status.QUEUED
     Document.objects.bulk_update(documents, ["ls_task_id", "ls_pushed_at", "status"])
+    collection_stats_invalidate(document_ids=links)
 
 
 def _tasks_for(document_ids: list[int], scheme: Scheme) -> tuple[list[dict], int]:
