@@ -30,7 +30,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from results import fresh_database, machine, record
+from results import fresh_database, machine, manage, record
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -64,32 +64,6 @@ def corpus(path: Path, texts: list[str], count: int) -> Path:
             out.write(json.dumps({"id": f"news-{index}", "title": f"Story {index}", "text": text}))
             out.write("\n")
     return path
-
-
-def manage(database_url: str, *args: str, workers: int = 0) -> tuple[float, int, str]:
-    """Seconds from start to exit, peak RSS (MiB, the largest process) and output of one
-    manage.py command."""
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "0"}
-    env["PREANNOTATE_WORKERS"] = str(workers)
-    env["SECRET_KEY"] = env.get("SECRET_KEY", "bench-" + "x" * 60)
-    command = [
-        sys.executable,
-        "-c",
-        "import resource, runpy, sys, time; started = time.perf_counter()\n"
-        "sys.argv = ['manage.py', *sys.argv[1:]]\n"
-        "try:\n    runpy.run_path('manage.py', run_name='__main__')\n"
-        "finally:\n"
-        "    rss = max(resource.getrusage(who).ru_maxrss for who in "
-        "(resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) // 1024\n"
-        "    print(f'@@ {time.perf_counter() - started:.3f} {rss}', file=sys.stderr)",
-        *args,
-    ]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    line = next(x for x in done.stderr.splitlines() if x.startswith("@@ "))
-    seconds, rss = line.split()[1:]
-    return float(seconds), int(rss), done.stdout.strip()
 
 
 def rules_alone(texts: list[str], count: int) -> float:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
+import sys
 from pathlib import Path
 
-TARGET = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "docs" / "benchmarks.md"
 
 
 def machine(*, memory: bool = False) -> str:
@@ -54,3 +57,30 @@ def fresh_database(backend: str, name: str, folder: Path) -> str:
         conn.execute(f"DROP DATABASE IF EXISTS {name}")
         conn.execute(f"CREATE DATABASE {name}")
     return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def manage(database_url: str, *args: str, workers: int = 0) -> tuple[float, int, str]:
+    """Seconds from start to exit, peak RSS (MiB, the largest process) and output of one
+    manage.py command, run as production runs it (DEBUG off). `workers`: its
+    PREANNOTATE_WORKERS (0: one per core)."""
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false"}
+    env["PREANNOTATE_WORKERS"] = str(workers)
+    env["SECRET_KEY"] = env.get("SECRET_KEY", "bench-" + "x" * 60)
+    command = [
+        sys.executable,
+        "-c",
+        "import resource, runpy, sys, time; started = time.perf_counter()\n"
+        "sys.argv = ['manage.py', *sys.argv[1:]]\n"
+        "try:\n    runpy.run_path('manage.py', run_name='__main__')\n"
+        "finally:\n"
+        "    rss = max(resource.getrusage(who).ru_maxrss for who in "
+        "(resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) // 1024\n"
+        "    print(f'@@ {time.perf_counter() - started:.3f} {rss}', file=sys.stderr)",
+        *args,
+    ]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    line = next(x for x in done.stderr.splitlines() if x.startswith("@@ "))
+    seconds, rss = line.split()[1:]
+    return float(seconds), int(rss), done.stdout.strip()

@@ -5,7 +5,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.urls import reverse
 
@@ -164,3 +164,17 @@ def test_writes_mark_only_their_collection(demo, door, admin_client):
         assert admin_client.post(url, {"post": "yes"}).status_code == 302
     stale = dict(Collection.objects.values_list("name", "stats_stale"))
     assert stale == {"demo": True, "other": False}
+
+
+def test_the_stats_command_recounts_what_changed(demo):
+    out = io.StringIO()
+    call_command("stats", stdout=out)
+    assert "demo: counted" in out.getvalue() and "other: counted" in out.getvalue()
+    out = io.StringIO()
+    call_command("stats", stdout=out)
+    assert out.getvalue().strip() == "Every collection's counts are up to date."
+    out = io.StringIO()
+    call_command("stats", "--collection", "demo", stdout=out)
+    assert out.getvalue().startswith("demo: counted")
+    with pytest.raises(CommandError, match="no collection named 'nope'"):
+        call_command("stats", "--collection", "nope")
