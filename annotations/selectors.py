@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from functools import reduce
 from itertools import islice
 
-from django.db import connections
-from django.db.models import (
-    BooleanField,
-    Expression,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Func,
-    Q,
-    QuerySet,
-    Value,
-)
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 
+from annotations import fulltext
 from annotations.agreement import DocumentVersions, agreement
 from annotations.canonical import CanonicalDocument
 from annotations.errors import NotFound
@@ -28,7 +16,7 @@ from annotations.exporters import ExportItem, assign_split
 from annotations.models import Annotation, Attribution, Collection, Document, Span
 from annotations.records import AnnotationRecord, AttributionRecord, RelationRecord, SpanRecord
 from annotations.scheme import COREF, get_scheme
-from annotations.search import SearchQuery, fts5_expression, parse_query, tsquery_parts
+from annotations.search import parse_query
 
 
 def collection_named(name: str) -> Collection:
@@ -270,64 +258,7 @@ def review_next(document: Document) -> Document | None:
 
 def documents_search(documents: QuerySet, text: str) -> QuerySet:
     """The documents among these that match a search-box query (annotations.search), best
-    first: the one whose external id is the query, then by the database's full-text rank.
-    Only the matches are ranked; the caller pages the result. Raises SearchQueryError
-    (a 400) when the query means nothing."""
-    query = parse_query(text)
-    if connections[documents.db].vendor == "postgresql":
-        documents, words, rank = _postgresql_search(documents, query)
-    else:
-        words, rank = _sqlite_search(query)
-    exact = Q(external_id=query.typed)
-    return (
-        documents.filter(words | exact)
-        .annotate(
-            search_exact=ExpressionWrapper(exact, output_field=BooleanField()),
-            search_rank=rank,
-        )
-        .order_by("-search_exact", "-search_rank", "external_id", "pk")
-    )
-
-
-class DocumentColumn(Expression):
-    """A column of the document table that the model does not declare, under whatever
-    alias the query gives the table (a subquery renames it)."""
-
-    def __init__(self, column: str, output_field) -> None:
-        super().__init__(output_field=output_field)
-        self.column = column
-
-    def as_sql(self, compiler, connection) -> tuple[str, list]:
-        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
-        return f"{table}.{connection.ops.quote_name(self.column)}", []
-
-
-def _postgresql_search(documents: QuerySet, query: SearchQuery) -> tuple[QuerySet, Q, Func]:
-    """The generated search_vector column (migration 0010) against the query's terms."""
-    from django.contrib.postgres.search import SearchQuery as TsQuery
-    from django.contrib.postgres.search import SearchRank, SearchVectorField
-
-    tsquery = reduce(
-        lambda a, b: a & b,
-        (TsQuery(text, search_type=kind, config="simple") for kind, text in tsquery_parts(query)),
-    )
-    documents = documents.alias(search_vector=DocumentColumn("search_vector", SearchVectorField()))
-    return documents, Q(search_vector=tsquery), SearchRank(F("search_vector"), tsquery)
-
-
-FTS_TABLE = "annotations_document_search"
-
-
-def _sqlite_search(query: SearchQuery) -> tuple[Q, Func]:
-    """The FTS5 table (migration 0010): the matching ids in one pass, and each match's
-    bm25 rank (FTS5 ranks lower as better, so it is negated)."""
-    expression = fts5_expression(query)
-    matches = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
-    rank = Func(
-        Value(expression),
-        F("pk"),
-        template=f"(SELECT -rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %(expressions)s)",
-        arg_joiner=" AND rowid = ",
-        output_field=FloatField(),
-    )
-    return Q(pk__in=matches), rank
+    first: the one whose external id is the query, then by the database's full-text rank
+    (only the matches are ranked, and only while they are few: fulltext.RANK_LIMIT). The
+    caller pages the result. Raises SearchQueryError (a 400) when the query means nothing."""
+    return fulltext.documents_matching(documents, parse_query(text))

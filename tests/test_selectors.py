@@ -12,6 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from annotations import fulltext
 from annotations.models import Document
 from annotations.records import text_hash
 from annotations.search import SearchQueryError
@@ -81,6 +82,14 @@ def test_an_exact_external_id_comes_first(corpus):
 def test_words_in_the_title_rank_above_words_in_the_text(corpus):
     assert found("ninth") == ["breitbart_2015-11-11_the-ninth"]
     assert found("council")[0] == "riverton-night-buses"
+    assert found("winter") == ["northgate-winter-staffing", "breitbart_2015-11-11_the-ninth"]
+
+
+def test_beyond_the_rank_limit_matches_come_in_external_id_order(corpus, monkeypatch):
+    monkeypatch.setattr(fulltext, "RANK_LIMIT", 1)
+    assert found("winter") == ["breitbart_2015-11-11_the-ninth", "northgate-winter-staffing"]
+    assert found("riverton-night-buses") == ["riverton-night-buses"]
+    monkeypatch.setattr(fulltext, "RANK_LIMIT", 2)
     assert found("winter") == ["northgate-winter-staffing", "breitbart_2015-11-11_the-ninth"]
 
 
