@@ -104,7 +104,12 @@ class Document(models.Model):
             ),
             models.CheckConstraint(condition=~Q(external_id=""), name="document_external_id_set"),
         ]
-        indexes = [models.Index(fields=["collection", "status"])]
+        indexes = [
+            models.Index(fields=["collection", "status"]),
+            # A search finds an exact external id by it (the unique index leads with the
+            # collection). The words are indexed by the database: migration 0010.
+            models.Index(fields=["external_id"], name="document_external_id"),
+        ]
         permissions = [("review_document", "Can review and adjudicate documents")]
 
     def __str__(self) -> str:

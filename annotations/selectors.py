@@ -11,6 +11,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from annotations import fulltext
 from annotations.agreement import DocumentVersions, agreement
 from annotations.canonical import CanonicalDocument
 from annotations.errors import NotFound
@@ -18,6 +19,7 @@ from annotations.exporters import ExportItem, assign_split
 from annotations.models import Annotation, Attribution, Collection, Document, Span
 from annotations.records import AnnotationRecord, AttributionRecord, RelationRecord, SpanRecord
 from annotations.scheme import COREF, get_scheme
+from annotations.search import parse_query
 
 
 def collection_named(name: str) -> Collection:
@@ -308,3 +310,11 @@ def stats_merged(counts: Iterable[dict]) -> dict:
             else:
                 merged[key] = merged.get(key, 0) + value
     return merged
+
+
+def documents_search(documents: QuerySet, text: str) -> QuerySet:
+    """The documents among these that match a search-box query (annotations.search), best
+    first: the one whose external id is the query, then by the database's full-text rank
+    (only the matches are ranked, and only while they are few: fulltext.RANK_LIMIT). The
+    caller pages the result. Raises SearchQueryError (a 400) when the query means nothing."""
+    return fulltext.documents_matching(documents, parse_query(text))

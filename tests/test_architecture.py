@@ -33,6 +33,7 @@ CORE = (
     "annotations.preannotate.evaluate",
     "annotations.records",
     "annotations.scheme",
+    "annotations.search",
     "annotations.tokens",
 )
 QUERYSET_WRITES = {

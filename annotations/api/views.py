@@ -18,6 +18,7 @@ from annotations.api import serializers as s
 from annotations.api.permissions import ADMIN, ANNOTATOR, REVIEWER, role_of
 from annotations.labelstudio import sync
 from annotations.models import Annotation, Attribution, Collection, Document, Export, Job, Speaker
+from annotations.selectors import documents_search
 from annotations.services import (
     collection_create,
     collection_update,
@@ -179,16 +180,18 @@ class CollectionViewSet(
 
 class DocumentFilter(django_filters.FilterSet):
     collection = django_filters.CharFilter(field_name="collection__name")
-    q = django_filters.CharFilter(method="search", label="Words in the title, id or text")
+    q = django_filters.CharFilter(
+        method="search",
+        label='Words in the title, id or text (all must match), "a phrase", or word* '
+        "for words that begin so; best matches first",
+    )
 
     class Meta:
         model = Document
         fields = ["collection", "status", "external_id"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(
-            Q(title__icontains=value) | Q(external_id__icontains=value) | Q(text__icontains=value)
-        )
+        return documents_search(queryset, value)
 
 
 class DocumentViewSet(viewsets.ReadOnlyModelViewSet):

@@ -53,14 +53,24 @@ class ListQueryCounts(TestCase):
         "/api/jobs/": 2,
     }
 
+    def searched(self, query: str) -> int:
+        """Documents found by a search: as many queries as the plain list."""
+        with self.assertNumQueries(self.expected["/api/documents/"]):
+            response = self.client.get("/api/documents/", {"q": query, "page_size": 100})
+        self.assertEqual(response.status_code, 200)
+        return response.json()["count"]
+
     def test_one_object(self):
         self.add(1)
         found = self.counts()
         self.assertEqual(found["/api/documents/"], 1)
         self.assertEqual(found["/api/annotations/"], 2)
+        self.assertEqual(self.searched('"we will win" doc*'), 1)
 
     def test_fifty_objects(self):
         self.add(50)
         found = self.counts()
         self.assertEqual(found["/api/documents/"], 50)
         self.assertEqual(found["/api/annotations/"], Annotation.objects.count())
+        self.assertEqual(self.searched('"we will win" doc*'), 50)
+        self.assertEqual(self.searched("doc-7"), 1)

@@ -1,0 +1,155 @@
+"""The search box's language, read into terms and written for SQLite's FTS5 (run on a
+real in-memory FTS5 table; the PostgreSQL side runs in tests/test_selectors.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from annotations.search import (
+    MAX_QUERY_LENGTH,
+    MAX_TERMS,
+    SearchQuery,
+    SearchQueryError,
+    Term,
+    fts5_expression,
+    parse_query,
+    tsquery_parts,
+)
+
+# Letters, digits, punctuation, spaces and quotes, from several scripts.
+typed = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)) | st.sampled_from("\"*' -_.:()"),
+    max_size=60,
+)
+words = st.text(alphabet=st.characters(categories=("Lu", "Ll", "Nd")), min_size=1, max_size=8)
+
+
+def terms_of(text: str) -> list[Term]:
+    return list(parse_query(text).terms)
+
+
+def test_words_phrases_and_prefixes():
+    assert terms_of('Okafor "winter staffing" hosp*') == [
+        Term("Okafor"),
+        Term("winter staffing"),
+        Term("hosp", prefix=True),
+    ]
+    assert terms_of('  "the   ninth"*  ') == [Term("the ninth", prefix=True)]
+
+
+def test_an_external_id_is_one_term_with_its_punctuation():
+    query = parse_query(" breitbart_2015-11-11_the-ninth ")
+    assert query == SearchQuery("breitbart_2015-11-11_the-ninth",
+                                (Term("breitbart_2015-11-11_the-ninth"),))  # fmt: skip
+
+
+def test_terms_without_a_letter_or_digit_are_left_out():
+    assert terms_of('Okafor - *** ""') == [Term("Okafor")]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('"winter staffing', "unbalanced quote"),
+        ('a "b" "c', "unbalanced quote"),
+        ("-- ... ***", "only punctuation"),
+        ('""', "only punctuation"),
+        ("x" * (MAX_QUERY_LENGTH + 1), "at most 300"),
+        (" ".join(["w"] * (MAX_TERMS + 1)), "21 terms; at most 20"),
+        ("a\x00b", "null character"),
+    ],
+)
+def test_queries_that_mean_nothing_are_refused_with_the_reason(text, reason):
+    with pytest.raises(SearchQueryError, match=reason) as refused:
+        parse_query(text)
+    assert refused.value.status == 400
+
+
+def test_a_pasted_external_id_of_the_longest_kind_is_accepted():
+    longest = "-".join(["abcdefgh"] * 28)[:255]
+    assert parse_query(longest).typed == longest
+
+
+@given(typed)
+def test_any_input_is_terms_or_a_reason(text):
+    try:
+        query = parse_query(text)
+    except SearchQueryError as refused:
+        assert str(refused)
+        return
+    assert query.typed == text.strip()
+    assert 1 <= len(query.terms) <= MAX_TERMS
+    for term in query.terms:
+        assert '"' not in term.text
+        assert any(character.isalnum() for character in term.text)
+
+
+@given(st.lists(st.tuples(st.lists(words, min_size=1, max_size=3), st.booleans()),
+                min_size=1, max_size=8))  # fmt: skip
+def test_what_is_written_is_read_back(written):
+    expected = [Term(" ".join(group), prefix) for group, prefix in written]
+    text = " ".join(
+        ('"' + term.text + '"' if " " in term.text else term.text) + ("*" if term.prefix else "")
+        for term in expected
+    )
+    assert terms_of(text) == expected
+
+
+@pytest.fixture(scope="module")
+def fts5():
+    """An FTS5 table with the tokenizer of the documents' index (migration 0010)."""
+    connection = sqlite3.connect(":memory:")
+    connection.execute(
+        "CREATE VIRTUAL TABLE doc USING fts5(title, external_id, text, "
+        "tokenize='unicode61 remove_diacritics 0')"
+    )
+    rows = [
+        ("Hospital warns", "northgate-winter-staffing", "The hospital's winter staffing gap."),
+        ("Ninth", "breitbart_2015-11-11_the-ninth", 'He said "AND" or NOT, NEAR the end.'),
+        ("Café", "doc-7", "Müller spoke; the hospitals said nothing."),
+    ]
+    connection.executemany("INSERT INTO doc VALUES (?, ?, ?)", rows)
+    yield connection
+    connection.close()
+
+
+def matching(connection, text: str) -> list[str]:
+    expression = fts5_expression(parse_query(text))
+    found = connection.execute(
+        "SELECT external_id FROM doc WHERE doc MATCH ? ORDER BY rowid", (expression,)
+    )
+    return [row[0] for row in found]
+
+
+def test_fts5_reads_every_term_and_no_operator(fts5):
+    assert matching(fts5, "hospital") == ["northgate-winter-staffing"]
+    assert matching(fts5, "hospital*") == ["northgate-winter-staffing", "doc-7"]
+    assert matching(fts5, '"winter staffing" gap') == ["northgate-winter-staffing"]
+    assert matching(fts5, '"staffing winter"') == []
+    assert matching(fts5, "AND NOT NEAR") == ["breitbart_2015-11-11_the-ninth"]
+    assert matching(fts5, "breitbart_2015-11-11_the-ninth") == ["breitbart_2015-11-11_the-ninth"]
+    assert matching(fts5, "doc-7 müller") == ["doc-7"]
+    assert matching(fts5, "hospital's") == ["northgate-winter-staffing"]
+
+
+@given(typed)
+def test_fts5_runs_every_accepted_query(fts5, text):
+    try:
+        query = parse_query(text)
+    except SearchQueryError:
+        return
+    fts5.execute("SELECT count(*) FROM doc WHERE doc MATCH ?", (fts5_expression(query),))
+
+
+def test_postgresql_reads_phrases_with_its_parser_and_quotes_prefixes():
+    query = parse_query("""it's "winter staffing" o'brien* a\\b*""")
+    assert tsquery_parts(query) == [
+        ("phrase", "it's"),
+        ("phrase", "winter staffing"),
+        ("raw", "'o''brien':*"),
+        ("raw", "'a\\\\b':*"),
+    ]

@@ -1,0 +1,178 @@
+"""documents_search on the database the suite runs on (SQLite's FTS5 by default,
+PostgreSQL's text search with DATABASE_URL): what matches, in which order, and that
+rows written around the ORM are indexed too."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotations import fulltext
+from annotations.models import Document
+from annotations.records import text_hash
+from annotations.search import SearchQueryError
+from annotations.selectors import documents_search
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+DOCUMENTS = {
+    "northgate-winter-staffing": (
+        "Hospital warns of winter staffing gap",
+        "The chief executive of Northgate General Hospital says the hospital will be short.",
+    ),
+    "riverton-night-buses": (
+        "City council approves late-night bus pilot",
+        "Hospitals and bars asked for buses after midnight, the council said.",
+    ),
+    "breitbart_2015-11-11_the-ninth": (
+        "The ninth debate",
+        "Candidates said little about staffing or winter in the ninth debate.",
+    ),
+}
+
+
+@pytest.fixture
+def corpus() -> dict[str, Document]:
+    collection = factories.collection("news")
+    return {
+        external_id: factories.document(collection, external_id=external_id, title=title, text=text)
+        for external_id, (title, text) in DOCUMENTS.items()
+    }
+
+
+def found(text: str) -> list[str]:
+    return list(
+        documents_search(Document.objects.all(), text).values_list("external_id", flat=True)
+    )
+
+
+def test_every_word_must_match_in_the_title_id_or_text(corpus):
+    both = {"northgate-winter-staffing", "breitbart_2015-11-11_the-ninth"}
+    assert set(found("winter staffing")) == both
+    assert found("winter midnight") == []
+    assert found("Northgate general") == ["northgate-winter-staffing"]
+    assert found("nothing-like-this") == []
+
+
+def test_a_phrase_keeps_its_words_in_order(corpus):
+    assert found('"winter staffing"') == ["northgate-winter-staffing"]
+    assert found('"staffing or winter"') == ["breitbart_2015-11-11_the-ninth"]
+    assert found('"staffing winter"') == []
+
+
+def test_a_prefix_finds_the_words_that_begin_so(corpus):
+    assert found("hospital") == ["northgate-winter-staffing"]
+    assert set(found("hospital*")) == {"northgate-winter-staffing", "riverton-night-buses"}
+    assert found("midn* bus*") == ["riverton-night-buses"]
+
+
+def test_an_exact_external_id_comes_first(corpus):
+    collection = corpus["riverton-night-buses"].collection
+    factories.document(collection, external_id="z", text="As breitbart_2015-11-11_the-ninth said.")
+    assert found("breitbart_2015-11-11_the-ninth") == ["breitbart_2015-11-11_the-ninth", "z"]
+    assert found("riverton-night-buses") == ["riverton-night-buses"]
+
+
+def test_words_in_the_title_rank_above_words_in_the_text(corpus):
+    assert found("ninth") == ["breitbart_2015-11-11_the-ninth"]
+    assert found("council")[0] == "riverton-night-buses"
+    assert found("winter") == ["northgate-winter-staffing", "breitbart_2015-11-11_the-ninth"]
+
+
+def test_beyond_the_rank_limit_matches_come_in_external_id_order(corpus, monkeypatch):
+    monkeypatch.setattr(fulltext, "RANK_LIMIT", 1)
+    assert found("winter") == ["breitbart_2015-11-11_the-ninth", "northgate-winter-staffing"]
+    assert found("riverton-night-buses") == ["riverton-night-buses"]
+    monkeypatch.setattr(fulltext, "RANK_LIMIT", 2)
+    assert found("winter") == ["northgate-winter-staffing", "breitbart_2015-11-11_the-ninth"]
+
+
+def test_the_index_follows_changes_and_deletions(corpus):
+    buses = corpus["riverton-night-buses"]
+    Document.objects.filter(pk=buses.pk).update(title="Tram trial", text="Trams from May.")
+    assert found("tram*") == ["riverton-night-buses"]
+    assert found("midnight") == []
+    Document.objects.filter(pk=buses.pk).update(status=Document.Status.GOLD)
+    assert found("trams") == ["riverton-night-buses"]
+    buses.delete()
+    assert found("tram*") == []
+    assert found("hospital") == ["northgate-winter-staffing"]
+
+
+def test_rows_written_around_the_orm_are_indexed(corpus):
+    """Documents a script or a benchmark writes by COPY (PostgreSQL) or plain INSERT."""
+    collection_id = corpus["riverton-night-buses"].collection_id
+    text = "Zebra crossings"
+    row = (collection_id, "copied", "Copied in", text, text_hash(text), "", "{}", "new")
+    columns = (
+        "collection_id, external_id, title, text, text_hash, source_url, meta, status, "
+        "created_at, updated_at"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            copy_sql = f"COPY annotations_document ({columns}) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                copy.write_row((*row, "2026-01-01T00:00Z", "2026-01-01T00:00Z"))
+        else:
+            cursor.execute(
+                f"INSERT INTO annotations_document ({columns}) VALUES "
+                "(%s, %s, %s, %s, %s, %s, %s, %s, datetime(), datetime())",
+                row,
+            )
+    assert found("zebra") == ["copied"]
+
+
+def test_the_search_narrows_the_documents_it_is_given_and_nests(corpus):
+    other = factories.collection("other")
+    factories.document(other, external_id="o", text="Winter staffing again.")
+    news = documents_search(Document.objects.filter(collection__name="news"), "winter staffing")
+    assert set(news.values_list("external_id", flat=True)) == {
+        "northgate-winter-staffing",
+        "breitbart_2015-11-11_the-ninth",
+    }
+    ids = documents_search(Document.objects.all(), "winter").values("pk")
+    assert Document.objects.filter(pk__in=ids).count() == 3
+
+
+def test_a_query_that_means_nothing_is_refused(corpus):
+    with pytest.raises(SearchQueryError, match="unbalanced quote"):
+        found('"winter')
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+        | st.sampled_from("\"*'\\ -_.:&|!<>()"),
+        max_size=40,
+    )
+)
+def test_the_database_runs_every_accepted_query(corpus, text):
+    with contextlib.suppress(SearchQueryError):
+        list(documents_search(Document.objects.all(), text)[:5])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_indexes_existing_rows_and_reverses():
+    executor = MigrationExecutor(connection)
+    before, after = (
+        ("annotations", "0009_collection_agreement"),
+        ("annotations", "0010_document_search"),
+    )
+    executor.migrate([before])
+    try:
+        old = executor.loader.project_state(before).apps
+        collection = old.get_model("annotations", "Collection").objects.create(name="old")
+        old.get_model("annotations", "Document").objects.create(
+            collection=collection, external_id="kept", text="Written before search.", text_hash="x"
+        )
+    finally:
+        executor.loader.build_graph()
+        executor.migrate([after])
+    assert found("before search") == ["kept"]
