@@ -167,3 +167,14 @@ def test_annotation_flagged_with_problems_shows_them(admin_client):
         reverse("admin:annotations_annotation_changelist"), {"problems": "yes"}
     )
     assert str(doc) in listing.content.decode()
+
+
+@pytest.mark.django_db
+def test_annotation_list_searches_by_annotator_and_document(admin_client):
+    doc = factories.document(external_id="budget-talks", title="Budget talks")
+    factories.annotation(doc)
+    url = reverse("admin:annotations_annotation_changelist")
+    for words in ("ana@example", "budget-talks", "Budget"):
+        response = admin_client.get(url, {"q": words})
+        assert response.status_code == 200 and "Budget talks" in response.content.decode()
+    assert "Budget talks" not in admin_client.get(url, {"q": "nobody"}).content.decode()

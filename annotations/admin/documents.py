@@ -335,7 +335,7 @@ class AnnotationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "document__collection", NeedsReviewFilter]
     list_select_related = ["document", "annotator"]
-    search_fields = ["annotator", "=document__external_id", "document__title"]
+    search_fields = ["annotator__key", "=document__external_id", "document__title"]
     inlines = [SpanInline, AttributionInline]
     readonly_fields = [
         "document",
