@@ -27,6 +27,7 @@ from annotations.models import (
     Document,
     Export,
     Job,
+    Span,
     Speaker,
 )
 from annotations.selectors import annotations_in_collection, count_of
@@ -50,7 +51,7 @@ ANNOTATIONS = Prefetch(
     queryset=Annotation.objects.select_related("annotator")
     .order_by("kind", "pk")
     .prefetch_related(
-        "spans",
+        Prefetch("spans", queryset=Span.objects.select_related("antecedent")),
         Prefetch(
             "attributions", queryset=Attribution.objects.select_related("quote", "speaker", "cue")
         ),
