@@ -78,7 +78,10 @@ class DocumentStatus(models.TextChoices):
 class Document(models.Model):
     Status = DocumentStatus
 
-    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="documents")
+    # Indexed by (collection, id) below, which also serves what an index of its own would.
+    collection = models.ForeignKey(
+        Collection, on_delete=models.CASCADE, related_name="documents", db_index=False
+    )
     external_id = models.CharField(max_length=255)
     title = models.CharField(max_length=500, blank=True)
     # Immutable once a span refers to it: offsets index into this string.
@@ -94,7 +97,9 @@ class Document(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["collection", "external_id"]
+        # By the collection's id, not its name: ordering by the foreign key would join the
+        # collection and sort every row by name; this order is the unique index's own.
+        ordering = ["collection_id", "external_id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["collection", "external_id"], name="document_external_id_unique"
@@ -109,6 +114,13 @@ class Document(models.Model):
             # A search finds an exact external id by it (the unique index leads with the
             # collection). The words are indexed by the database: migration 0010.
             models.Index(fields=["external_id"], name="document_external_id"),
+            # A collection's documents in the order they came: their annotations listed
+            # by document are read through it.
+            models.Index(fields=["collection", "id"], name="document_collection_ids"),
+            # Lists filtered by status (and collection) in their own order.
+            models.Index(
+                fields=["status", "collection", "external_id"], name="document_status_list"
+            ),
         ]
         permissions = [("review_document", "Can review and adjudicate documents")]
 
@@ -130,7 +142,8 @@ class Speaker(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["name"]
+        # The lower-cased name: unique and indexed, so lists page through it cheaply.
+        ordering = ["key"]
         constraints = [
             models.UniqueConstraint(
                 fields=["external_id"],
@@ -213,7 +226,10 @@ class LabelStudioTombstone(models.Model):
 class Annotation(models.Model):
     Kind = AnnotationKindChoices
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="annotations")
+    # Indexed by the annotation_list index, which leads with it.
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="annotations", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # Whose annotation it is (human annotations; gold names its adjudicator in provenance).
     annotator = models.ForeignKey(
@@ -255,7 +271,8 @@ class Annotation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["document", "created_at", "id"]
+        # By the document's id: ordering by the foreign key would join the document.
+        ordering = ["document_id", "created_at", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "source_key"],
@@ -266,7 +283,10 @@ class Annotation(models.Model):
                 condition=Q(kind__in=AnnotationKindChoices.values), name="annotation_kind_valid"
             ),
         ]
-        indexes = [models.Index(fields=["document", "kind"])]
+        indexes = [
+            # A document's annotations by kind, and the lists' order (ending unique).
+            models.Index(fields=["document", "kind", "id"], name="annotation_list"),
+        ]
 
     def __str__(self) -> str:
         who = self.made_by or self.model_version or "unknown"
@@ -306,7 +326,8 @@ class Span(models.Model):
     )
 
     class Meta:
-        ordering = ["annotation", "start", "end", "id"]
+        # By the annotation's id (by the foreign key would join the annotation to sort).
+        ordering = ["annotation_id", "start", "end", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(start__gte=0), name="span_start_non_negative"),
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="span_start_before_end"),
@@ -351,7 +372,7 @@ class Attribution(models.Model):
     claim_type = models.CharField(max_length=20, choices=ClaimType.choices, blank=True)
 
     class Meta:
-        ordering = ["annotation", "quote__start", "id"]
+        ordering = ["annotation_id", "quote__start", "id"]  # (as for spans)
 
     def __str__(self) -> str:
         return f"{self.speaker_name or 'unknown'}: {self.quote.text[:40]!r}"
@@ -422,6 +443,8 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Workers add a pull job per collection every few minutes: the list grows for good.
+        indexes = [models.Index(fields=["created_at", "id"], name="job_list")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.collection} ({self.status})"
@@ -444,7 +467,11 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["applied_at", "id"], name="webhook_event_pending")]
+        indexes = [
+            models.Index(fields=["applied_at", "id"], name="webhook_event_pending"),
+            # The few that failed, found without reading every event.
+            models.Index(fields=["id"], condition=~Q(error=""), name="webhook_event_failed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} received {self.received_at:%Y-%m-%d %H:%M:%S}"

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from itertools import islice
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncDate
+from django.db import models
+from django.db.models import Count, Func, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from annotations import fulltext
@@ -20,6 +21,29 @@ from annotations.models import Annotation, Attribution, Collection, Document, Sp
 from annotations.records import AnnotationRecord, AttributionRecord, RelationRecord, SpanRecord
 from annotations.scheme import COREF, get_scheme
 from annotations.search import parse_query
+
+
+def count_of(model: type[models.Model], field: str) -> Coalesce:
+    """A correlated COUNT of related rows: computed for the rows a page shows, with no
+    GROUP BY over every row of the related table."""
+    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by()
+    return Coalesce(
+        Subquery(rows.values(field).annotate(total=Func("pk", function="COUNT")).values("total")),
+        0,
+    )
+
+
+def annotations_in_collection(annotations: QuerySet, collection_id) -> QuerySet:
+    """The annotations of one collection's documents (an id, or an expression giving one).
+
+    Lists read annotations in document order: without a lower bound the database merges
+    the collection's documents with the annotations index from its very start, reading
+    every annotation of the collections before it; the bound starts it at the first one.
+    """
+    first = Document.objects.filter(collection_id=collection_id).order_by("id").values("id")
+    return annotations.filter(
+        document__collection_id=collection_id, document_id__gte=Subquery(first[:1])
+    )
 
 
 def collection_named(name: str) -> Collection:

@@ -83,7 +83,7 @@ class AdminTestCase(TestCase):
         response = self.client.get(url, {"status__exact": "gold", "q": "Hospital"})
         self.assertContains(response, "northgate-winter-staffing")
         self.assertNotContains(response, "riverton-night-buses")
-        # session, user, collections (filter), count, page: no count of the whole table
+        # session, user, the collection filter's choices, count, page
         with self.assertNumQueries(5):
             self.client.get(url)
         for index in range(20):
@@ -127,6 +127,7 @@ class AdminTestCase(TestCase):
         self.assertContains(response, "Russian Presidential aide Yury Ushakov")
         self.assertContains(response, "commitment")
         url = reverse("admin:annotations_annotation_changelist")
+        # session, user, the collection filter's choices, count, page, its documents
         with self.assertNumQueries(6):
             response = self.client.get(url)
         self.assertContains(response, '<td class="field-span_count">48</td>', html=False)
@@ -191,3 +192,14 @@ def test_annotation_flagged_with_problems_shows_them(admin_client):
         reverse("admin:annotations_annotation_changelist"), {"problems": "yes"}
     )
     assert str(doc) in listing.content.decode()
+
+
+@pytest.mark.django_db
+def test_annotation_list_searches_by_annotator_and_document(admin_client):
+    doc = factories.document(external_id="budget-talks", title="Budget talks")
+    factories.annotation(doc)
+    url = reverse("admin:annotations_annotation_changelist")
+    for words in ("ana@example", "budget-talks", "Budget"):
+        response = admin_client.get(url, {"q": words})
+        assert response.status_code == 200 and "Budget talks" in response.content.decode()
+    assert "Budget talks" not in admin_client.get(url, {"q": "nobody"}).content.decode()

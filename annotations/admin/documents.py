@@ -7,8 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.db import models
-from django.db.models import Count, Func, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from annotations import services
 from annotations.admin.calls import CountedDeletes, ServiceAdmin
 from annotations.admin.exports import export_gold_dataset, job_message
+from annotations.admin.pagination import LargeListAdmin
 from annotations.admin.rendering import render_highlights, span_pieces
 from annotations.admin.review import review_view
 from annotations.importers.normalize import normalize_newlines
@@ -34,17 +34,7 @@ from annotations.models import (
     SpeakerAlias,
 )
 from annotations.search import SearchQueryError
-from annotations.selectors import documents_search
-
-
-def count_of(model: type[models.Model], field: str) -> Subquery:
-    """A correlated COUNT of related rows, so list queries need no GROUP BY over wide rows."""
-    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by()
-    return Coalesce(
-        Subquery(rows.values(field).annotate(total=Func("pk", function="COUNT")).values("total")),
-        0,
-    )
-
+from annotations.selectors import annotations_in_collection, count_of, documents_search
 
 # Which annotation a document page shows first.
 KIND_PREFERENCE = [
@@ -172,7 +162,7 @@ class DocumentForm(forms.ModelForm):
 
 
 @admin.register(Document)
-class DocumentAdmin(ServiceAdmin, CountedDeletes, admin.ModelAdmin):
+class DocumentAdmin(LargeListAdmin, ServiceAdmin, CountedDeletes, admin.ModelAdmin):
     form = DocumentForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "admin/annotations/document/change_form.html"
@@ -235,7 +225,7 @@ class DocumentAdmin(ServiceAdmin, CountedDeletes, admin.ModelAdmin):
         url = reverse("admin:annotations_document_review", args=[obj.pk])
         return format_html('<a href="{}">review</a>', url)
 
-    @admin.display(description="annotations", ordering="annotation_total")
+    @admin.display(description="annotations")
     def annotation_count(self, obj: Document) -> int:
         return obj.annotation_total
 
@@ -345,8 +335,27 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AnnotationCollectionFilter(admin.SimpleListFilter):
+    """By collection, read from where the collection's documents begin (a join on the
+    collection alone walks the annotations of every collection before it)."""
+
+    title = "collection"
+    parameter_name = "collection"
+
+    def lookups(self, request, model_admin):
+        return list(Collection.objects.order_by("name").values_list("id", "name"))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return annotations_in_collection(queryset, int(value))
+
+
 @admin.register(Annotation)
-class AnnotationAdmin(CountedDeletes, admin.ModelAdmin):
+class AnnotationAdmin(LargeListAdmin, CountedDeletes, admin.ModelAdmin):
     collection_field = "document__collection_id"
     list_display = [
         "__str__",
@@ -357,9 +366,10 @@ class AnnotationAdmin(CountedDeletes, admin.ModelAdmin):
         "needs_review",
         "updated_at",
     ]
-    list_filter = ["kind", "document__collection", NeedsReviewFilter]
-    list_select_related = ["document", "annotator"]
-    search_fields = ["annotator", "=document__external_id", "document__title"]
+    list_filter = ["kind", AnnotationCollectionFilter, NeedsReviewFilter]
+    list_select_related = ["annotator"]
+    ordering = ["document_id", "kind", "id"]  # the annotation_list index
+    search_fields = ["annotator__key", "=document__external_id", "document__title"]
     inlines = [SpanInline, AttributionInline]
     readonly_fields = [
         "document",
@@ -384,19 +394,24 @@ class AnnotationAdmin(CountedDeletes, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)
         if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
-            queryset = queryset.defer("raw", "document__text", "document__meta").annotate(
-                span_total=count_of(Span, "annotation")
+            # Documents in a query of their own: joined, the database would merge the
+            # list with the documents table read from its start.
+            documents = Prefetch("document", queryset=Document.objects.defer("text", "meta"))
+            queryset = (
+                queryset.defer("raw")
+                .prefetch_related(documents)
+                .annotate(span_total=count_of(Span, "annotation"))
             )
         return queryset
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.display(description="spans", ordering="span_total")
+    @admin.display(description="spans")
     def span_count(self, obj: Annotation) -> int:
         return obj.span_total
 
-    @admin.display(description="document", ordering="document__external_id")
+    @admin.display(description="document")
     def document_link(self, obj: Annotation) -> str:
         url = reverse("admin:annotations_document_change", args=[obj.document_id])
         return format_html('<a href="{}?annotation={}">{}</a>', url, obj.pk, obj.document)
@@ -433,7 +448,7 @@ class SpeakerAliasInline(admin.TabularInline):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(ServiceAdmin, admin.ModelAdmin):
+class SpeakerAdmin(LargeListAdmin, ServiceAdmin, admin.ModelAdmin):
     list_display = ["name", "external_id", "alias_names", "attribution_count"]
     search_fields = ["name", "aliases__name", "=external_id"]
     inlines = [SpeakerAliasInline]
@@ -443,7 +458,7 @@ class SpeakerAdmin(ServiceAdmin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(attribution_total=Count("attributions", distinct=True))
+            .annotate(attribution_total=count_of(Attribution, "speaker_entity"))
             .prefetch_related("aliases")
         )
 
@@ -451,7 +466,7 @@ class SpeakerAdmin(ServiceAdmin, admin.ModelAdmin):
     def alias_names(self, obj: Speaker) -> str:
         return ", ".join(alias.name for alias in obj.aliases.all())
 
-    @admin.display(description="quotes", ordering="attribution_total")
+    @admin.display(description="quotes")
     def attribution_count(self, obj: Speaker) -> int:
         return obj.attribution_total
 

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from annotations.admin.calls import run
+from annotations.admin.pagination import LargeListAdmin
 from annotations.exporters import FORMATS, ExportError, parse_split
 from annotations.models import Export, Job
 from annotations.services.exports import DEFAULT_SEED, DEFAULT_SPLIT, export_archive
@@ -71,8 +72,9 @@ def job_message(job: Job, what: str) -> str:
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
-    """Long work and how it stands; a failed job can be started again."""
+class JobAdmin(LargeListAdmin, admin.ModelAdmin):
+    """Long work and how it stands; a failed job can be started again. Workers add a
+    pull job per collection every few minutes, so the list grows for good."""
 
     list_display = ["__str__", "kind", "collection", "status", "progress", "created_by",
                     "created_at", "finished_at"]  # fmt: skip

@@ -7,7 +7,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from annotations.admin.calls import run
+from annotations.admin.pagination import LargeListAdmin
 from annotations.labelstudio.sync import inbox_retry
+from annotations.labelstudio.sync.common import WEBHOOK_ACTIONS
 from annotations.models import WebhookEvent
 
 
@@ -29,15 +31,30 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """The actions Label Studio is asked to send (listing the actions stored would read
+    every event)."""
+
+    title = "action"
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [(action, action) for action in WEBHOOK_ACTIONS]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
-    """Read-only; an event set aside after failing can be queued again once mended."""
+class WebhookEventAdmin(LargeListAdmin, admin.ModelAdmin):
+    """Read-only; an event set aside after failing can be queued again once mended.
+    One event per annotation saved in Label Studio: the newest first."""
 
     list_display = ["__str__", "action", "state", "attempts", "applied_at"]
-    list_filter = [StateFilter, "action"]
+    list_filter = [StateFilter, ActionFilter]
+    ordering = ["-id"]
     readonly_fields = [f.name for f in WebhookEvent._meta.fields]
     actions = ["apply_again"]
-    show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,5 +1,31 @@
+"""How API lists are cut into pages.
+
+Short lists (collections, exports) answer numbered pages with a count. Lists that grow
+with the corpus (documents, annotations, speakers, jobs) are read by keyset: a page starts
+after the last row of the page before, found through an index, so the thousandth page
+costs what the first costs, and the answer carries `next` and `previous` links but no
+count (counting a million rows is the slow part of every page). On those lists `page=N`
+still answers a numbered page with its count, for scripts that ask for one; its cost
+grows with N.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+MAX_INTEGER = 2**63 - 1
 
 
 class Pagination(PageNumberPagination):
@@ -36,3 +62,173 @@ class Pagination(PageNumberPagination):
             if parameter["name"] == self.page_query_param:
                 parameter["schema"]["minimum"] = 1
         return parameters
+
+
+class KeysetPagination(Pagination):
+    """Keyset pages in one of the view's orderings; numbered pages when `page` is given.
+
+    The view names its orderings in `keyset_orderings`, the default first (or named by
+    `keyset_default`): each maps to the model columns it sorts by, which must end unique
+    and be an index's leading columns (`ordering=-name` is the same columns descending).
+    """
+
+    cursor_query_param = "cursor"
+    ordering_query_param = "ordering"
+
+    def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
+        self.request = request
+        if getattr(view, "ranked", lambda _request: False)(request):
+            # Best matches first is an order no index holds: numbered pages, as ranked.
+            self.keyset = False
+            return super().paginate_queryset(queryset, request, view)
+        self.ordering, columns = self._ordering(request, view)
+        self.columns = columns
+        descending = self.ordering.startswith("-")
+        queryset = queryset.order_by(*(f"-{c}" if descending else c for c in columns))
+        cursor = request.query_params.get(self.cursor_query_param)
+        self.keyset = bool(cursor) or not request.query_params.get(self.page_query_param)
+        if not self.keyset:
+            return super().paginate_queryset(queryset, request, view)
+        size = self.get_page_size(request)
+        position = self._decode(cursor, queryset.model) if cursor else None
+        backwards = bool(position and position["back"])
+        if position:
+            after = TupleLessThan if descending != backwards else TupleGreaterThan
+            queryset = queryset.filter(after(Tuple(*(F(c) for c in columns)), position["key"]))
+        if backwards:
+            queryset = queryset.reverse()
+        rows = list(queryset[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
+        if backwards:
+            rows.reverse()
+        # A page left empty (its rows deleted since) links nowhere: its cursor's own row
+        # was on the page before, which the client came from.
+        self.next_key = self.previous_key = None
+        if rows and (backwards or more):
+            self.next_key = self._key(rows[-1])
+        if rows and (more if backwards else position):
+            self.previous_key = self._key(rows[0])
+        return rows
+
+    def get_paginated_response(self, data) -> Response:
+        if not self.keyset:
+            return super().get_paginated_response(data)
+        return Response(
+            {"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data}
+        )
+
+    def get_next_link(self) -> str | None:
+        if not self.keyset:
+            return super().get_next_link()
+        return self._link(self.next_key, back=False)
+
+    def get_previous_link(self) -> str | None:
+        if not self.keyset:
+            return super().get_previous_link()
+        return self._link(self.previous_key, back=True)
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "description": "How many there are; only on numbered pages (`page=N`).",
+                },
+                "next": {**link, "description": "The page after this one (null: none)."},
+                "previous": {**link, "description": "The page before this one (null: none)."},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["description"] = (
+                    "A numbered page (or `last`), answered with a count; its cost grows "
+                    "with the number. Without it the list is read by keyset: follow `next`."
+                )
+        names = list(view.keyset_orderings)
+        default = getattr(view, "keyset_default", names[0])
+        return [
+            *parameters,
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Where a page starts: take it from a `next` or `previous` link.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.ordering_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"The order of the list (default `{default}`).",
+                "schema": {
+                    "type": "string",
+                    "enum": [f"{sign}{name}" for name in names for sign in ("", "-")],
+                },
+            },
+        ]
+
+    def _ordering(self, request, view) -> tuple[str, tuple[str, ...]]:
+        orderings: dict[str, tuple[str, ...]] = view.keyset_orderings
+        default = getattr(view, "keyset_default", next(iter(orderings)))
+        name = request.query_params.get(self.ordering_query_param) or default
+        columns = orderings.get(name.removeprefix("-"))
+        if columns is None:
+            choices = ", ".join(f"{sign}{n}" for n in orderings for sign in ("", "-"))
+            raise ValidationError({"ordering": [f"expected one of {choices}"]})
+        return name, columns
+
+    def _key(self, row) -> list:
+        return [getattr(row, column) for column in self.columns]
+
+    def _link(self, key: list | None, *, back: bool) -> str | None:
+        if key is None:
+            return None
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, self._encode(key, back))
+
+    def _encode(self, key: list, back: bool) -> str:
+        values = [v.isoformat() if isinstance(v, datetime.datetime) else v for v in key]
+        text = json.dumps({"o": self.ordering, "k": values, "b": back}, separators=(",", ":"))
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    def _decode(self, cursor: str, model) -> dict:
+        refused = ValidationError({"cursor": ["not a cursor this list gave: follow `next`"]})
+        try:
+            data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+            values, back, ordering = data["k"], data["b"], data["o"]
+        except (ValueError, TypeError, KeyError, binascii.Error):
+            raise refused from None
+        if ordering != self.ordering or not isinstance(back, bool):
+            raise refused
+        if not isinstance(values, list) or len(values) != len(self.columns):
+            raise refused
+        try:
+            pairs = zip(self.columns, values, strict=True)
+            key = [self._column_value(model, column, value) for column, value in pairs]
+        except (DjangoValidationError, FieldDoesNotExist, ValueError, TypeError):
+            raise refused from None
+        return {"key": key, "back": back}
+
+    @staticmethod
+    def _column_value(model, column: str, value):
+        """A cursor's value as the column holds it; anything the database would refuse
+        (a string with NUL, an integer out of range) is refused here instead."""
+        if not isinstance(value, int | str) or isinstance(value, bool):
+            raise ValueError(column)
+        if isinstance(value, int) and abs(value) > MAX_INTEGER:
+            raise ValueError(column)
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(column)
+        converted = model._meta.get_field(column).to_python(value)
+        naive = isinstance(converted, datetime.datetime) and converted.tzinfo is None
+        if converted is None or naive:
+            raise ValueError(column)
+        return converted

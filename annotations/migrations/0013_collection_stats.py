@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotations", "0010_document_search"),
+        ("annotations", "0011_list_indexes"),
     ]
 
     operations = [
