@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from annotations.admin import pagination
 from annotations.admin.pagination import LargeTablePaginator, ordering_key
-from annotations.models import Annotation, Document, Job, Speaker, WebhookEvent
+from annotations.models import Annotation, Collection, Document, Job, Speaker, WebhookEvent
+from annotations.services import speaker_create
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +90,37 @@ def test_the_inbox_lists_the_newest_event_first(admin_client):
     assert html.index("TASKS_DELETED received") < html.index("ANNOTATION_CREATED received")
     filtered = admin_client.get(url, {"action": "TASKS_DELETED"}).content.decode()
     assert "ANNOTATION_CREATED received" not in filtered
+
+
+def add_rows(count: int) -> None:
+    collection = Collection.objects.first() or factories.collection("bulk")
+    start = Document.objects.count()
+    for i in range(start, start + count):
+        doc = factories.document(collection, external_id=f"bulk-{i:04d}")
+        factories.annotation(doc, factories.quote_annotation(source_key=f"k{i}"))
+        speaker_create(name=f"Speaker {i:04d}")
+        Job.objects.create(collection=collection, kind=Job.Kind.PULL)
+
+
+# session, user, the filters' choices (collections), count, page, what the page prefetches
+LISTS = {
+    "document": 5,
+    "annotation": 6,  # + its documents
+    "speaker": 5,  # no filters; + aliases
+    "job": 5,
+}
+
+
+@pytest.mark.parametrize("model", LISTS)
+def test_admin_lists_run_the_same_queries_for_3_rows_or_130_on_any_page(
+    admin_client, django_assert_num_queries, model
+):
+    url = reverse(f"admin:annotations_{model}_changelist")
+    add_rows(3)
+    with django_assert_num_queries(LISTS[model]):
+        assert admin_client.get(url).status_code == 200
+    add_rows(127)
+    with django_assert_num_queries(LISTS[model]):
+        assert admin_client.get(url).status_code == 200
+    with django_assert_num_queries(LISTS[model] + 1):  # + the page's keys
+        assert admin_client.get(url, {"p": 2}).status_code == 200
