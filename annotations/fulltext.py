@@ -1,4 +1,4 @@
-"""The documents' full-text index as each database keeps it (migration 0010): the
+"""The documents' full-text index as each database keeps it (migration 0011): the
 expressions that match a parsed query (annotations.search) and rank the matches.
 
 PostgreSQL: the generated `search_vector` column, GIN-indexed; ts_rank. SQLite: the

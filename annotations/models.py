@@ -112,7 +112,7 @@ class Document(models.Model):
         indexes = [
             models.Index(fields=["collection", "status"]),
             # A search finds an exact external id by it (the unique index leads with the
-            # collection). The words are indexed by the database: migration 0010.
+            # collection). The words are indexed by the database: migration 0011.
             models.Index(fields=["external_id"], name="document_external_id"),
             # A collection's documents in the order they came: their annotations listed
             # by document are read through it.

@@ -101,7 +101,7 @@ def test_what_is_written_is_read_back(written):
 
 @pytest.fixture(scope="module")
 def fts5():
-    """An FTS5 table with the tokenizer of the documents' index (migration 0010)."""
+    """An FTS5 table with the tokenizer of the documents' index (migration 0011)."""
     connection = sqlite3.connect(":memory:")
     connection.execute(
         "CREATE VIRTUAL TABLE doc USING fts5(title, external_id, text, "

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotations", "0010_document_search"),
+        ("annotations", "0009_collection_agreement"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -86,7 +86,7 @@ def run(statements: dict[str, list[str]]):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotations", "0009_collection_agreement"),
+        ("annotations", "0010_list_indexes"),
     ]
 
     operations = [
