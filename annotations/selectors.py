@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 
 from django.db.models import QuerySet
@@ -140,26 +140,49 @@ def current_gold(document_ids: list[int]) -> dict[int, Annotation]:
     return found
 
 
-def human_versions(documents: QuerySet) -> Iterator[DocumentVersions]:
+# Documents read per chunk when walking a collection for agreement.
+VERSIONS_CHUNK = 200
+
+
+def human_versions(
+    documents: QuerySet, on_documents: Callable[[int], None] | None = None
+) -> Iterator[DocumentVersions]:
     """Each document's versions (human_versions_by_document) where two or more annotators
-    labelled it, a chunk of documents at a time, with the document's text."""
-    document_ids = list(documents.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(document_ids), 200):
-        chunk_ids = document_ids[start : start + 200]
-        latest = human_versions_by_document(chunk_ids)
-        chunk_ids = [d for d in chunk_ids if len(latest.get(d, {})) >= 2]
+    labelled it, with the document's text and id.
+
+    The documents are walked by id a chunk at a time, each chunk asked for as the ids
+    after the last one seen (keyset), so nothing is held but the chunk however many
+    documents there are; `on_documents` hears how many were walked after each chunk.
+    """
+    last = None
+    while True:
+        after = documents if last is None else documents.filter(pk__gt=last)
+        chunk_ids = list(after.order_by("pk").values_list("pk", flat=True)[:VERSIONS_CHUNK])
         if not chunk_ids:
-            continue
-        rows = Document.objects.filter(pk__in=chunk_ids).values_list("pk", "external_id", "text")
-        texts = {pk: (external_id, text) for pk, external_id, text in rows}
-        records = annotation_records([a for d in chunk_ids for a in latest[d].values()])
-        for document_id in chunk_ids:
-            external_id, text = texts[document_id]
-            yield DocumentVersions(
-                external_id,
-                {name: records[a.pk] for name, a in latest[document_id].items()},
-                text,
-            )
+            return
+        last = chunk_ids[-1]
+        yield from _chunk_versions(chunk_ids)
+        if on_documents is not None:
+            on_documents(len(chunk_ids))
+
+
+def _chunk_versions(document_ids: list[int]) -> Iterator[DocumentVersions]:
+    latest = human_versions_by_document(document_ids)
+    document_ids = [d for d in document_ids if len(latest.get(d, {})) >= 2]
+    if not document_ids:
+        return
+    rows = Document.objects.filter(pk__in=document_ids).order_by()
+    rows = rows.values_list("pk", "external_id", "text")
+    texts = {pk: (external_id, text) for pk, external_id, text in rows}
+    records = annotation_records([a for d in document_ids for a in latest[d].values()])
+    for document_id in document_ids:
+        external_id, text = texts[document_id]
+        yield DocumentVersions(
+            external_id,
+            {name: records[a.pk] for name, a in latest[document_id].items()},
+            text,
+            document_id,
+        )
 
 
 def collection_agreement(collection: Collection, documents: QuerySet | None = None) -> dict:
