@@ -246,8 +246,9 @@ def agreement(documents: Iterable[DocumentVersions], scheme: Scheme) -> dict:
     """Agreement over documents labelled by two or more annotators, as plain data (the
     pooled and per-pair figures; AgreementTally.add gives each document's own)."""
     tally = AgreementTally(scheme)
-    per_document = [summary for doc in documents if (summary := tally.add(doc))]
-    return {**tally.report(), "per_document": per_document}
+    for doc in documents:
+        tally.add(doc)
+    return tally.report()
 
 
 def _count_pairs(doc: DocumentVersions, views: dict, pairs: dict, scheme: Scheme) -> None:

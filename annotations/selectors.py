@@ -12,7 +12,14 @@ from annotations.agreement import DocumentVersions, agreement
 from annotations.canonical import CanonicalDocument
 from annotations.errors import NotFound
 from annotations.exporters import ExportItem, assign_split
-from annotations.models import Annotation, Attribution, Collection, Document, Span
+from annotations.models import (
+    Annotation,
+    Attribution,
+    Collection,
+    Document,
+    DocumentAgreement,
+    Span,
+)
 from annotations.records import AnnotationRecord, AttributionRecord, RelationRecord, SpanRecord
 from annotations.scheme import COREF, get_scheme
 
@@ -186,10 +193,49 @@ def _chunk_versions(document_ids: list[int]) -> Iterator[DocumentVersions]:
 
 
 def collection_agreement(collection: Collection, documents: QuerySet | None = None) -> dict:
+    """The pooled and per-pair agreement of the collection's documents (or of `documents`),
+    computed now and stored nowhere (collection_agreement_compute stores it)."""
     documents = collection.documents.all() if documents is None else documents
     report = agreement(human_versions(documents), get_scheme(collection.scheme))
     report["collection"] = collection.name
     return report
+
+
+# Documents listed with the stored report (the API, manage.py agreement --json); the
+# rest are a page away (the API's agreement/documents/).
+DOCUMENTS_WITH_REPORT = 100
+DOCUMENT_FIGURES = ("annotators", "quotes", "quote_f1_overlap", "units_with_disagreement")
+
+
+def document_agreements(collection: Collection) -> QuerySet:
+    """The collection's DocumentAgreement rows with their documents' external ids, the
+    most units with disagreement first: an index's order, so a page costs the same at a
+    million documents as at ten (and counting them reads the index alone)."""
+    rows = DocumentAgreement.objects.filter(collection=collection).select_related("document")
+    return rows.only("computed_at", *DOCUMENT_FIGURES, "document__external_id").order_by(
+        "-units_with_disagreement", "document_id"
+    )
+
+
+def document_agreement_entry(row: DocumentAgreement) -> dict:
+    return {
+        "document": row.document.external_id,
+        "document_id": row.document_id,
+        **{name: getattr(row, name) for name in DOCUMENT_FIGURES},
+        "computed_at": row.computed_at,
+    }
+
+
+def stored_agreement(collection: Collection, documents: int = DOCUMENTS_WITH_REPORT) -> dict:
+    """The stored report with the documents of most disagreement (`per_document`, at most
+    `documents` of them, out of `per_document_count`) and when it was computed."""
+    rows = document_agreements(collection)
+    return {
+        **(collection.agreement or {}),
+        "per_document": [document_agreement_entry(row) for row in rows[:documents]],
+        "per_document_count": rows.count(),
+        "computed_at": collection.agreement_at,
+    }
 
 
 EXPORT_CHUNK = 500

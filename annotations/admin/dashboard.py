@@ -15,9 +15,12 @@ from django.utils.safestring import mark_safe
 
 from annotations import charts
 from annotations.models import Annotation, Attribution, Collection, Document, Job, Span
+from annotations.selectors import document_agreement_entry, document_agreements
 from annotations.services.jobs import job_start
 
 DAYS = 30
+# Documents listed under "most disagreement".
+WORST = 10
 
 
 def dashboard_view(request: HttpRequest) -> HttpResponse:
@@ -75,6 +78,11 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "charts": [mark_safe(chart) for chart in svg],  # noqa: S308  (built with escaping)
         "agreement": agreement,
         "agreement_job": _agreement_job(chosen),
+        "disagreement": (
+            [document_agreement_entry(row) for row in document_agreements(chosen)[:WORST]]
+            if agreement
+            else []
+        ),
         "totals": {
             "documents": documents.count(),
             "gold": documents.filter(status=Document.Status.GOLD).count(),

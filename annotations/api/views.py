@@ -18,6 +18,11 @@ from annotations.api import serializers as s
 from annotations.api.permissions import ADMIN, ANNOTATOR, REVIEWER, role_of
 from annotations.labelstudio import sync
 from annotations.models import Annotation, Attribution, Collection, Document, Export, Job, Speaker
+from annotations.selectors import (
+    document_agreement_entry,
+    document_agreements,
+    stored_agreement,
+)
 from annotations.services import (
     collection_create,
     collection_update,
@@ -68,9 +73,16 @@ class CollectionViewSet(
     serializer_class = s.CollectionSerializer
     lookup_field = "name"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    roles = {"agreement": REVIEWER, "labelstudio_status": REVIEWER}
+    roles = {
+        "agreement": REVIEWER,
+        "agreement_documents": REVIEWER,
+        "labelstudio_status": REVIEWER,
+    }
 
     def get_queryset(self) -> QuerySet:
+        if self.action in ("agreement", "agreement_documents"):
+            # Their answers hold no counts, which cost a pass over the documents.
+            return visible_collections(self.request.user)
         return (
             visible_collections(self.request.user)
             .annotate(
@@ -93,7 +105,11 @@ class CollectionViewSet(
     @extend_schema(
         methods=["GET"],
         responses={
-            200: OpenApiResponse(description="The last agreement report, with computed_at."),
+            200: OpenApiResponse(
+                description="The last agreement report with computed_at, and the documents of "
+                "most disagreement: per_document (at most 100 of per_document_count; all of "
+                "them page by page at agreement/documents/)."
+            ),
             404: OpenApiResponse(description="Agreement has not been computed yet."),
         },
     )
@@ -107,12 +123,26 @@ class CollectionViewSet(
             return accepted(
                 job_start(kind=Job.Kind.AGREEMENT, collection=collection, user=request.user)
             )
+        return Response(stored_agreement(self._computed(collection)))
+
+    @extend_schema(responses={200: s.DocumentAgreementSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="agreement/documents")
+    def agreement_documents(self, request: Request, name: str) -> Response:
+        """Each document's figures from the last agreement run, the most units with
+        disagreement first, a page at a time."""
+        collection = self._computed(self.get_object())
+        page = self.paginate_queryset(document_agreements(collection))
+        entries = [document_agreement_entry(row) for row in page]
+        return self.get_paginated_response(s.DocumentAgreementSerializer(entries, many=True).data)
+
+    def _computed(self, collection: Collection) -> Collection:
         if collection.agreement is None:
             raise NotFound(
-                f"agreement of {collection.name!r} has not been computed yet: POST to this "
-                "address (or run manage.py agreement) to compute it"
+                f"agreement of {collection.name!r} has not been computed yet: POST to "
+                f"/api/collections/{collection.name}/agreement/ (or run manage.py agreement) "
+                "to compute it"
             )
-        return Response({**collection.agreement, "computed_at": collection.agreement_at})
+        return collection
 
     @extend_schema(
         request={"multipart/form-data": s.ImportRequestSerializer}, responses={202: s.JobSerializer}
