@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable
+from itertools import permutations
 
 import numpy as np
 
@@ -40,21 +41,36 @@ class Coincidences:
         if values.size == 0 or values.max() < 0:
             return
         self._grow(int(values.max()) + 1)
-        counts = np.stack([(values == c).sum(axis=0) for c in range(self.categories)], axis=1)
-        self.add_counts(counts)
+        values = values.astype(np.int64)
+        if values.min() >= 0:
+            # Every coder valued every unit (token labels, a document's quotes): m is the
+            # number of coders, and the pairs are counted coder pair by coder pair.
+            size = self.categories
+            pairs = np.zeros(size * size, dtype=np.int64)
+            for i, j in permutations(range(len(values)), 2):
+                pairs += np.bincount(values[i] * size + values[j], minlength=size * size)
+            self._add_pairs(len(values), pairs.reshape(size, size))
+            return
+        present = values[:, None, :] == np.arange(self.categories)[None, :, None]
+        self.add_counts(present.sum(axis=0).T)
 
     def add_counts(self, counts: np.ndarray) -> None:
         """`counts`: units x categories, how many coders gave each unit each value."""
         self._grow(counts.shape[1])
-        counts = np.pad(counts.astype(np.int64), ((0, 0), (0, self.categories - counts.shape[1])))
-        pairable = counts.sum(axis=1)
+        full = np.zeros((len(counts), self.categories), dtype=np.int64)
+        full[:, : counts.shape[1]] = counts
+        pairable = full.sum(axis=1)
         for m in np.unique(pairable[pairable >= 2]).tolist():
-            rows = counts[pairable == m]
-            pairs = rows.T @ rows - np.diag(rows.sum(axis=0))
-            if m in self.pairs:
-                self.pairs[m] += pairs
-            else:
-                self.pairs[m] = pairs
+            rows = full[pairable == m]
+            self._add_pairs(m, rows.T @ rows - np.diag(rows.sum(axis=0)))
+
+    def _add_pairs(self, m: int, pairs: np.ndarray) -> None:
+        if m < 2:
+            return
+        if m in self.pairs:
+            self.pairs[m] += pairs
+        else:
+            self.pairs[m] = pairs
 
     def _grow(self, categories: int) -> None:
         if categories <= self.categories:
