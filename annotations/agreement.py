@@ -11,8 +11,12 @@
 - Krippendorff's alpha (all annotators) and Cohen's kappa (each pair) for
   quote_type, stance and claim_type. The units are the quotes any annotator
   marked; an annotator who labelled the document but lacks the quote counts as
-  answering "no quote", which is a disagreement, never dropped. The statistics
-  come from `krippendorff` and `nltk.metrics.agreement`.
+  answering "no quote", which is a disagreement, never dropped.
+
+Documents stream through `AgreementTally` one at a time and leave only counts
+behind (coincidence and contingency tables, span tallies per pair; see
+coefficients.py for why not the statistics libraries), so memory does not grow
+with the collection; each document's own figures are handed back as it passes.
 """
 
 from __future__ import annotations
@@ -22,9 +26,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
-import krippendorff
 import numpy as np
 
+from annotations.coefficients import Coincidences, Contingency
 from annotations.matching import Extent, match, overlaps, same_speaker
 from annotations.records import AnnotationRecord
 from annotations.scheme import CUE, QUOTE, SPEAKER, Scheme
@@ -62,33 +66,6 @@ class Tally:
     def f1(self) -> float | None:
         denominator = 2 * self.tp + self.fp + self.fn
         return 2 * self.tp / denominator if denominator else None
-
-
-class Coincidences:
-    """Krippendorff's coincidence matrix for nominal values, filled a unit batch at a time,
-    so alpha over millions of units needs memory for the categories only."""
-
-    def __init__(self, categories: int) -> None:
-        self.matrix = np.zeros((categories, categories))
-
-    def add(self, values: np.ndarray) -> None:
-        """`values`: coders x units of category codes, every coder valuing every unit."""
-        coders = values.shape[0]
-        if coders < 2 or values.shape[1] == 0:
-            return
-        size = self.matrix.shape[0]
-        counts = np.stack([(values == c).sum(axis=0) for c in range(size)], axis=1)
-        pairs = counts.T @ counts - np.diag(counts.sum(axis=0))
-        self.matrix += pairs / (coders - 1)
-
-    def alpha(self) -> float | None:
-        totals = self.matrix.sum(axis=1)
-        n = totals.sum()
-        expected = n * n - (totals**2).sum()
-        if n <= 1 or expected == 0:
-            return None  # no pairable values, or one category throughout: undefined
-        observed = self.matrix.sum() - np.trace(self.matrix)
-        return float(1 - (n - 1) * observed / expected)
 
 
 @dataclass
@@ -140,6 +117,23 @@ class PairTally:
     same_speaker: int = 0
     same_cue: int = 0
     tokens: TokenTally = field(default_factory=TokenTally)
+    choices: dict[str, Contingency] = field(default_factory=lambda: defaultdict(Contingency))
+
+
+@dataclass
+class ChoiceTally:
+    """One choice over every quote unit: Krippendorff's coincidences of all annotators."""
+
+    units: int = 0
+    codes: dict[str, int] = field(default_factory=dict)
+    coincidences: Coincidences = field(default_factory=Coincidences)
+
+    def add(self, answers: list[list[str]]) -> None:
+        """`answers`: for each annotator of one document, its value for every unit."""
+        code = self.codes.setdefault
+        values = np.array([[code(value, len(self.codes)) for value in row] for row in answers])
+        self.units += values.shape[1]
+        self.coincidences.add(values)
 
 
 def quotes(annotation: AnnotationRecord, scheme: Scheme) -> list[QuoteView]:
@@ -186,50 +180,75 @@ def quote_units(versions: dict[str, list[QuoteView]]) -> list[dict[str, QuoteVie
 
 @dataclass
 class DocumentVersions:
-    """The annotators' versions of one document (its text for token-wise agreement)."""
+    """The annotators' versions of one document (its text for token-wise agreement; its
+    database id, when it has one, for storing its figures)."""
 
     document: str
     annotations: dict[str, AnnotationRecord]
     text: str = ""
+    document_id: int | None = None
+
+
+class AgreementTally:
+    """Agreement over documents fed one at a time. What it keeps grows with the
+    annotators and their pairs, never with the documents."""
+
+    def __init__(self, scheme: Scheme) -> None:
+        self.scheme = scheme
+        self.documents = 0
+        self.annotators: set[str] = set()
+        self.pairs: dict[tuple[str, str], PairTally] = defaultdict(PairTally)
+        self.tokens = TokenTally()
+        self.choices = {choice.name: ChoiceTally() for choice in scheme.choices}
+
+    def add(self, doc: DocumentVersions) -> dict | None:
+        """Count one document in; its own figures, or None when fewer than two annotators
+        labelled it (it does not count)."""
+        if len(doc.annotations) < 2:
+            return None
+        self.documents += 1
+        self.annotators |= set(doc.annotations)
+        views = {name: quotes(record, self.scheme) for name, record in doc.annotations.items()}
+        _count_pairs(doc, views, self.pairs, self.scheme)
+        _count_tokens(doc, self.tokens, self.pairs)
+        units = quote_units(views)
+        names = list(doc.annotations)
+        for choice in self.scheme.choices:
+            answers = {
+                name: [u[name].choices[choice.name] if name in u else NO_QUOTE for u in units]
+                for name in names
+            }
+            self.choices[choice.name].add([answers[name] for name in names])
+            for a, b in combinations(sorted(names), 2):
+                table = self.pairs[(a, b)].choices[choice.name]
+                for first, second in zip(answers[a], answers[b], strict=True):
+                    table.add(first, second)
+        return _document_summary(doc, views, units, self.scheme)
+
+    def report(self) -> dict:
+        """The pooled and per-pair figures, as plain data."""
+        pairs = sorted(self.pairs.items())
+        return {
+            "documents": self.documents,
+            "annotators": sorted(self.annotators),
+            "spans": _span_summary(self.pairs, self.scheme),
+            "attribution": _attribution_summary(self.pairs.values()),
+            "unitizing": self.tokens.summary(),
+            "choices": {
+                name: _choice_summary(tally, [t.choices[name] for _, t in pairs])
+                for name, tally in self.choices.items()
+            },
+            "pairs": [_pair_summary(key, tally, self.scheme) for key, tally in pairs],
+        }
 
 
 def agreement(documents: Iterable[DocumentVersions], scheme: Scheme) -> dict:
-    """Agreement over documents labelled by two or more annotators, as plain data."""
-    pairs: dict[tuple[str, str], PairTally] = defaultdict(PairTally)
-    # (document, unit index) -> annotator -> choice value, per choice.
-    values: dict[str, dict[tuple[str, int], dict[str, str]]] = defaultdict(dict)
-    per_document, annotators = [], set()
-    tokens = TokenTally()
+    """Agreement over documents labelled by two or more annotators, as plain data (the
+    pooled and per-pair figures; AgreementTally.add gives each document's own)."""
+    tally = AgreementTally(scheme)
     for doc in documents:
-        if len(doc.annotations) < 2:
-            continue
-        annotators |= set(doc.annotations)
-        views = {name: quotes(record, scheme) for name, record in doc.annotations.items()}
-        _count_pairs(doc, views, pairs, scheme)
-        _count_tokens(doc, tokens, pairs)
-        units = quote_units(views)
-        for index, unit in enumerate(units):
-            for choice in scheme.choices:
-                values[choice.name][(doc.document, index)] = {
-                    name: unit[name].choices[choice.name] if name in unit else NO_QUOTE
-                    for name in doc.annotations
-                }
-        per_document.append(_document_summary(doc, views, units, scheme))
-    return {
-        "documents": len(per_document),
-        "annotators": sorted(annotators),
-        "spans": _span_summary(pairs, scheme),
-        "attribution": _attribution_summary(pairs.values()),
-        "unitizing": tokens.summary(),
-        "choices": {
-            choice.name: _choice_summary(values[choice.name], sorted(annotators))
-            for choice in scheme.choices
-        },
-        "pairs": [
-            _pair_summary(key, tally, values, scheme) for key, tally in sorted(pairs.items())
-        ],
-        "per_document": per_document,
-    }
+        tally.add(doc)
+    return tally.report()
 
 
 def _count_pairs(doc: DocumentVersions, views: dict, pairs: dict, scheme: Scheme) -> None:
@@ -286,10 +305,9 @@ def _attribution_summary(tallies: Iterable[PairTally]) -> dict:
     }
 
 
-def _pair_summary(key: tuple[str, str], tally: PairTally, values: dict, scheme: Scheme) -> dict:
-    a, b = key
+def _pair_summary(key: tuple[str, str], tally: PairTally, scheme: Scheme) -> dict:
     return {
-        "annotators": [a, b],
+        "annotators": list(key),
         "documents": tally.documents,
         "spans": {
             label: {mode: tally.spans[(label, mode)].f1() for mode in MODES}
@@ -297,16 +315,15 @@ def _pair_summary(key: tuple[str, str], tally: PairTally, values: dict, scheme: 
         },
         **_attribution_summary([tally]),
         "unitizing": tally.tokens.summary(),
-        "kappa": {c.name: cohen_kappa(values[c.name], a, b) for c in scheme.choices},
+        "kappa": {c.name: tally.choices[c.name].kappa() for c in scheme.choices},
     }
 
 
-def _choice_summary(values: dict[tuple[str, int], dict[str, str]], annotators: list[str]) -> dict:
-    kappas = [cohen_kappa(values, a, b) for a, b in combinations(annotators, 2)]
-    kappas = [k for k in kappas if k is not None]
+def _choice_summary(tally: ChoiceTally, tables: list[Contingency]) -> dict:
+    kappas = [k for k in (table.kappa() for table in tables) if k is not None]
     return {
-        "units": len(values),
-        "alpha": krippendorff_alpha(values, annotators),
+        "units": tally.units,
+        "alpha": tally.coincidences.alpha(),
         "kappa_mean": sum(kappas) / len(kappas) if kappas else None,
     }
 
@@ -329,36 +346,3 @@ def _document_summary(doc: DocumentVersions, views: dict, units: list, scheme: S
         "quote_f1_overlap": quote_f1.f1(),
         "units_with_disagreement": disagreements,
     }
-
-
-def krippendorff_alpha(
-    values: dict[tuple[str, int], dict[str, str]], annotators: list[str]
-) -> float | None:
-    """Nominal alpha; an annotator who did not label a document is missing, not 'no quote'."""
-    if not values:
-        return None
-    categories = sorted({v for unit in values.values() for v in unit.values()})
-    if len(categories) < 2:
-        return None  # everyone gave the same answer: alpha is undefined
-    code = {category: index for index, category in enumerate(categories)}
-    data = np.full((len(annotators), len(values)), np.nan)
-    for column, unit in enumerate(values.values()):
-        for row, annotator in enumerate(annotators):
-            if annotator in unit:
-                data[row, column] = code[unit[annotator]]
-    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
-
-
-def cohen_kappa(values: dict[tuple[str, int], dict[str, str]], a: str, b: str) -> float | None:
-    """Cohen's kappa of two annotators over the units both saw."""
-    data = [
-        (coder, str(unit), labels[coder])
-        for unit, labels in values.items()
-        if a in labels and b in labels
-        for coder in (a, b)
-    ]
-    if len({label for _, _, label in data}) < 2:
-        return None  # no data, or one answer throughout: kappa is undefined
-    from nltk.metrics.agreement import AnnotationTask  # slow to import; needed only here
-
-    return float(AnnotationTask(data=data).kappa_pairwise(a, b))

@@ -180,7 +180,8 @@ def _gold_push(job: Job) -> dict[str, Any]:
 
 
 def _agreement(job: Job) -> dict[str, Any]:
-    report = collection_agreement_compute(collection=job.collection)
+    advance = job_progress(job=job, total=job.collection.documents.count())
+    report = collection_agreement_compute(collection=job.collection, on_documents=advance)
     return {"documents": report["documents"], "annotators": report.get("annotators", [])}
 
 

@@ -66,6 +66,11 @@ class Collection(models.Model):
         return self.title or self.name
 
 
+# The collection's stored reports: rows that list documents or jobs with their collection
+# leave them out (each can be tens of kilobytes of JSON, decoded for every row).
+COLLECTION_REPORTS = ("collection__agreement", "collection__stats")
+
+
 class DocumentStatus(models.TextChoices):
     NEW = "new", "new"
     QUEUED = "queued", "queued"
@@ -126,6 +131,40 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.external_id
+
+
+class DocumentAgreement(models.Model):
+    """One document's agreement figures from the last agreement run of its collection.
+
+    Kept per document rather than in the collection's report, which would grow by a
+    dict per document; the agreement job writes them a chunk at a time and a rerun
+    replaces them."""
+
+    document = models.OneToOneField(
+        Document, primary_key=True, on_delete=models.CASCADE, related_name="agreement"
+    )
+    # The document's collection, so its rows are found and ranked by one index.
+    collection = models.ForeignKey(
+        Collection, on_delete=models.CASCADE, related_name="document_agreements", db_index=False
+    )
+    annotators = models.JSONField(default=list)
+    quotes = models.PositiveIntegerField(help_text="Quote units: a quote and its counterparts.")
+    quote_f1_overlap = models.FloatField(null=True, blank=True)
+    units_with_disagreement = models.PositiveIntegerField(
+        help_text="Quote units someone lacks or whose choices differ."
+    )
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["collection", "-units_with_disagreement", "document"],
+                name="document_agreement_worst",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"agreement on {self.document_id}"
 
 
 class Speaker(models.Model):

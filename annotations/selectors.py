@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from itertools import islice
 
@@ -17,7 +17,14 @@ from annotations.agreement import DocumentVersions, agreement
 from annotations.canonical import CanonicalDocument
 from annotations.errors import NotFound
 from annotations.exporters import ExportItem, assign_split
-from annotations.models import Annotation, Attribution, Collection, Document, Span
+from annotations.models import (
+    Annotation,
+    Attribution,
+    Collection,
+    Document,
+    DocumentAgreement,
+    Span,
+)
 from annotations.records import AnnotationRecord, AttributionRecord, RelationRecord, SpanRecord
 from annotations.scheme import COREF, get_scheme
 from annotations.search import parse_query
@@ -169,33 +176,95 @@ def current_gold(document_ids: list[int]) -> dict[int, Annotation]:
     return found
 
 
-def human_versions(documents: QuerySet) -> Iterator[DocumentVersions]:
+# Documents read per chunk when walking a collection for agreement.
+VERSIONS_CHUNK = 200
+
+
+def human_versions(
+    documents: QuerySet, on_documents: Callable[[int], None] | None = None
+) -> Iterator[DocumentVersions]:
     """Each document's versions (human_versions_by_document) where two or more annotators
-    labelled it, a chunk of documents at a time, with the document's text."""
-    document_ids = list(documents.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(document_ids), 200):
-        chunk_ids = document_ids[start : start + 200]
-        latest = human_versions_by_document(chunk_ids)
-        chunk_ids = [d for d in chunk_ids if len(latest.get(d, {})) >= 2]
+    labelled it, with the document's text and id.
+
+    The documents are walked by id a chunk at a time, each chunk asked for as the ids
+    after the last one seen (keyset), so nothing is held but the chunk however many
+    documents there are; `on_documents` hears how many were walked after each chunk.
+    """
+    last = None
+    while True:
+        after = documents if last is None else documents.filter(pk__gt=last)
+        chunk_ids = list(after.order_by("pk").values_list("pk", flat=True)[:VERSIONS_CHUNK])
         if not chunk_ids:
-            continue
-        rows = Document.objects.filter(pk__in=chunk_ids).values_list("pk", "external_id", "text")
-        texts = {pk: (external_id, text) for pk, external_id, text in rows}
-        records = annotation_records([a for d in chunk_ids for a in latest[d].values()])
-        for document_id in chunk_ids:
-            external_id, text = texts[document_id]
-            yield DocumentVersions(
-                external_id,
-                {name: records[a.pk] for name, a in latest[document_id].items()},
-                text,
-            )
+            return
+        last = chunk_ids[-1]
+        yield from _chunk_versions(chunk_ids)
+        if on_documents is not None:
+            on_documents(len(chunk_ids))
+
+
+def _chunk_versions(document_ids: list[int]) -> Iterator[DocumentVersions]:
+    latest = human_versions_by_document(document_ids)
+    document_ids = [d for d in document_ids if len(latest.get(d, {})) >= 2]
+    if not document_ids:
+        return
+    rows = Document.objects.filter(pk__in=document_ids).order_by()
+    rows = rows.values_list("pk", "external_id", "text")
+    texts = {pk: (external_id, text) for pk, external_id, text in rows}
+    records = annotation_records([a for d in document_ids for a in latest[d].values()])
+    for document_id in document_ids:
+        external_id, text = texts[document_id]
+        yield DocumentVersions(
+            external_id,
+            {name: records[a.pk] for name, a in latest[document_id].items()},
+            text,
+            document_id,
+        )
 
 
 def collection_agreement(collection: Collection, documents: QuerySet | None = None) -> dict:
+    """The pooled and per-pair agreement of the collection's documents (or of `documents`),
+    computed now and stored nowhere (collection_agreement_compute stores it)."""
     documents = collection.documents.all() if documents is None else documents
     report = agreement(human_versions(documents), get_scheme(collection.scheme))
     report["collection"] = collection.name
     return report
+
+
+# Documents listed with the stored report (the API, manage.py agreement --json); the
+# rest are a page away (the API's agreement/documents/).
+DOCUMENTS_WITH_REPORT = 100
+DOCUMENT_FIGURES = ("annotators", "quotes", "quote_f1_overlap", "units_with_disagreement")
+
+
+def document_agreements(collection: Collection) -> QuerySet:
+    """The collection's DocumentAgreement rows with their documents' external ids, the
+    most units with disagreement first: an index's order, so a page costs the same at a
+    million documents as at ten (and counting them reads the index alone)."""
+    rows = DocumentAgreement.objects.filter(collection=collection).select_related("document")
+    return rows.only("computed_at", *DOCUMENT_FIGURES, "document__external_id").order_by(
+        "-units_with_disagreement", "document_id"
+    )
+
+
+def document_agreement_entry(row: DocumentAgreement) -> dict:
+    return {
+        "document": row.document.external_id,
+        "document_id": row.document_id,
+        **{name: getattr(row, name) for name in DOCUMENT_FIGURES},
+        "computed_at": row.computed_at,
+    }
+
+
+def stored_agreement(collection: Collection, documents: int = DOCUMENTS_WITH_REPORT) -> dict:
+    """The stored report with the documents of most disagreement (`per_document`, at most
+    `documents` of them, out of `per_document_count`) and when it was computed."""
+    rows = document_agreements(collection)
+    return {
+        **(collection.agreement or {}),
+        "per_document": [document_agreement_entry(row) for row in rows[:documents]],
+        "per_document_count": rows.count(),
+        "computed_at": collection.agreement_at,
+    }
 
 
 EXPORT_CHUNK = 500

@@ -18,6 +18,7 @@ CORE = (
     "annotations.agreement",
     "annotations.canonical",
     "annotations.charts",
+    "annotations.coefficients",
     "annotations.errors",
     "annotations.exporters",
     "annotations.exporters.brat_format",

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
-from annotations.models import Annotation, Collection, Document, Span
+from annotations.models import Annotation, Collection, Document, DocumentAgreement, Span
 from annotations.scheme import QUOTES_V1, validate_annotation
 from annotations.selectors import annotation_records, review_next
 from tests.shared_data import module_data
@@ -153,15 +153,21 @@ def test_dashboard_charts(client, demo, reviewer, monkeypatch):
     response = client.post(reverse("dashboard"), {"collection": "demo"})
     assert response.status_code == 302 and response["Location"].endswith("?collection=demo")
     import annotations.selectors
+    from annotations.services import collections
 
     def computed_in_the_request(*args, **kwargs):
         raise AssertionError("the dashboard computed agreement while someone waited")
 
-    monkeypatch.setattr(annotations.selectors, "collection_agreement", computed_in_the_request)
+    monkeypatch.setattr(annotations.selectors, "human_versions", computed_in_the_request)
+    monkeypatch.setattr(collections, "human_versions", computed_in_the_request)
     html = client.get(reverse("dashboard"), {"collection": "demo"}).content.decode()
     assert html.count('class="chart"') == 8
     assert "Documents by status" in html and "Agreement: span F1" in html
     assert "Compute again" in html
+    # The documents of most disagreement, read from their rows, each a link to its review.
+    assert "Documents with the most disagreement" in html
+    for row in DocumentAgreement.objects.filter(collection__name="demo"):
+        assert reverse("admin:annotations_document_review", args=[row.document_id]) in html
     index = client.get(reverse("admin:index")).content.decode()
     assert reverse("dashboard") in index
 

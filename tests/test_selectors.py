@@ -1,6 +1,7 @@
-"""documents_search on the database the suite runs on (SQLite's FTS5 by default,
-PostgreSQL's text search with DATABASE_URL): what matches, in which order, and that
-rows written around the ORM are indexed too."""
+"""Selectors on the database the suite runs on: documents_search (SQLite's FTS5 by
+default, PostgreSQL's text search with DATABASE_URL): what matches, in which order, and
+that rows written around the ORM are indexed too; reads that walk whole collections do
+it a chunk at a time."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ import contextlib
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotations import fulltext
+from annotations import fulltext, selectors
 from annotations.models import Document
 from annotations.records import text_hash
 from annotations.search import SearchQueryError
-from annotations.selectors import documents_search
+from annotations.selectors import documents_search, human_versions
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +175,30 @@ def test_the_migration_indexes_existing_rows_and_reverses():
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert found("before search") == ["kept"]
+
+
+def test_human_versions_walk_the_documents_by_id_a_chunk_at_a_time(monkeypatch):
+    monkeypatch.setattr(selectors, "VERSIONS_CHUNK", 2)
+    news = factories.collection("news")
+    docs = [factories.document(news, external_id=f"d{i}") for i in range(5)]
+    for doc in docs:
+        if doc.external_id != "d2":  # one annotator only: not compared
+            for name in ("ann@x.org", "bob@x.org"):
+                factories.annotation(doc, factories.quote_annotation(annotator=name))
+    other = factories.document(factories.collection("other"), external_id="d9")
+    for name in ("ann@x.org", "bob@x.org"):
+        factories.annotation(other, factories.quote_annotation(annotator=name))
+    walked = []
+    with CaptureQueriesContext(connection) as queries:
+        found = list(human_versions(news.documents.all(), on_documents=walked.append))
+    assert [v.document for v in found] == ["d0", "d1", "d3", "d4"]
+    assert [v.document_id for v in found] == [d.pk for d in docs if d.external_id != "d2"]
+    assert set(found[0].annotations) == {"ann@x.org", "bob@x.org"}
+    assert walked == [2, 2, 1]
+    # Each chunk asks for the ids after the last one seen, never for all of them.
+    asked = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith('SELECT "annotations_document"."id" AS "pk" FROM')
+    ]
+    assert len(asked) == 4 and all("LIMIT 2" in sql for sql in asked)

@@ -14,13 +14,20 @@ from django.utils.safestring import mark_safe
 
 from annotations import charts
 from annotations.models import Collection, Document, Job
-from annotations.selectors import CHOICE_STATS, stats_merged
+from annotations.selectors import (
+    CHOICE_STATS,
+    document_agreement_entry,
+    document_agreements,
+    stats_merged,
+)
 from annotations.services.collections import collection_stats_compute
 from annotations.services.jobs import job_start
 
 DAYS = 30
 # A collection of at most this many documents is recounted while the dashboard loads.
 INLINE_LIMIT = 5_000
+# Documents listed under "most disagreement".
+WORST = 10
 
 
 def dashboard_view(request: HttpRequest) -> HttpResponse:
@@ -80,6 +87,11 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "charts": [mark_safe(chart) for chart in svg],  # noqa: S308  (built with escaping)
         "agreement": agreement,
         "agreement_job": _agreement_job(chosen),
+        "disagreement": (
+            [document_agreement_entry(row) for row in document_agreements(chosen)[:WORST]]
+            if agreement
+            else []
+        ),
         "totals": {
             "documents": sum(status.values()),
             "gold": status.get(Document.Status.GOLD, 0),

@@ -23,6 +23,7 @@ from annotations.importers.normalize import normalize_newlines
 from annotations.labelstudio.client import LabelStudioError
 from annotations.labelstudio.sync import annotators_refresh, client_from_settings
 from annotations.models import (
+    COLLECTION_REPORTS,
     Annotation,
     Annotator,
     Attribution,
@@ -193,7 +194,7 @@ class DocumentAdmin(LargeListAdmin, ServiceAdmin, CountedDeletes, admin.ModelAdm
         queryset = super().get_queryset(request)
         if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
             # A list shows no text; documents can be megabytes long.
-            queryset = queryset.defer("text", "meta").annotate(
+            queryset = queryset.defer("text", "meta", *COLLECTION_REPORTS).annotate(
                 annotation_total=count_of(Annotation, "document")
             )
         return queryset

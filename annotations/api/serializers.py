@@ -236,6 +236,20 @@ class LabelStudioStatusSerializer(serializers.Serializer):
     error = serializers.CharField(required=False)
 
 
+class DocumentAgreementSerializer(serializers.Serializer):
+    """One document's figures from the last agreement run (selectors.document_agreements)."""
+
+    document = serializers.CharField(help_text="The document's external id.")
+    document_id = serializers.IntegerField()
+    annotators = serializers.ListField(child=serializers.CharField())
+    quotes = serializers.IntegerField(help_text="Quote units: a quote and its counterparts.")
+    quote_f1_overlap = serializers.FloatField(allow_null=True)
+    units_with_disagreement = serializers.IntegerField(
+        help_text="Quote units someone lacks or whose choices differ."
+    )
+    computed_at = serializers.DateTimeField()
+
+
 # --- requests ---------------------------------------------------------------------
 
 

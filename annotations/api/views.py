@@ -21,6 +21,7 @@ from annotations.api.pagination import KeysetPagination
 from annotations.api.permissions import ADMIN, ANNOTATOR, REVIEWER, role_of
 from annotations.labelstudio import sync
 from annotations.models import (
+    COLLECTION_REPORTS,
     Annotation,
     Attribution,
     Collection,
@@ -30,7 +31,14 @@ from annotations.models import (
     Span,
     Speaker,
 )
-from annotations.selectors import annotations_in_collection, count_of, documents_search
+from annotations.selectors import (
+    annotations_in_collection,
+    count_of,
+    document_agreement_entry,
+    document_agreements,
+    documents_search,
+    stored_agreement,
+)
 from annotations.services import (
     collection_create,
     collection_update,
@@ -96,9 +104,16 @@ class CollectionViewSet(
     serializer_class = s.CollectionSerializer
     lookup_field = "name"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    roles = {"agreement": REVIEWER, "labelstudio_status": REVIEWER}
+    roles = {
+        "agreement": REVIEWER,
+        "agreement_documents": REVIEWER,
+        "labelstudio_status": REVIEWER,
+    }
 
     def get_queryset(self) -> QuerySet:
+        if self.action in ("agreement", "agreement_documents"):
+            # Their answers hold no counts, which cost a pass over the documents.
+            return visible_collections(self.request.user)
         return (
             visible_collections(self.request.user)
             .annotate(
@@ -121,7 +136,11 @@ class CollectionViewSet(
     @extend_schema(
         methods=["GET"],
         responses={
-            200: OpenApiResponse(description="The last agreement report, with computed_at."),
+            200: OpenApiResponse(
+                description="The last agreement report with computed_at, and the documents of "
+                "most disagreement: per_document (at most 100 of per_document_count; all of "
+                "them page by page at agreement/documents/)."
+            ),
             404: OpenApiResponse(description="Agreement has not been computed yet."),
         },
     )
@@ -135,12 +154,26 @@ class CollectionViewSet(
             return accepted(
                 job_start(kind=Job.Kind.AGREEMENT, collection=collection, user=request.user)
             )
+        return Response(stored_agreement(self._computed(collection)))
+
+    @extend_schema(responses={200: s.DocumentAgreementSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="agreement/documents")
+    def agreement_documents(self, request: Request, name: str) -> Response:
+        """Each document's figures from the last agreement run, the most units with
+        disagreement first, a page at a time."""
+        collection = self._computed(self.get_object())
+        page = self.paginate_queryset(document_agreements(collection))
+        entries = [document_agreement_entry(row) for row in page]
+        return self.get_paginated_response(s.DocumentAgreementSerializer(entries, many=True).data)
+
+    def _computed(self, collection: Collection) -> Collection:
         if collection.agreement is None:
             raise NotFound(
-                f"agreement of {collection.name!r} has not been computed yet: POST to this "
-                "address (or run manage.py agreement) to compute it"
+                f"agreement of {collection.name!r} has not been computed yet: POST to "
+                f"/api/collections/{collection.name}/agreement/ (or run manage.py agreement) "
+                "to compute it"
             )
-        return Response({**collection.agreement, "computed_at": collection.agreement_at})
+        return collection
 
     @extend_schema(
         request={"multipart/form-data": s.ImportRequestSerializer}, responses={202: s.JobSerializer}
@@ -243,6 +276,7 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             visible(Document.objects.all(), self.request.user, "collection")
             .select_related("collection")
+            .defer(*COLLECTION_REPORTS)
             .prefetch_related(ANNOTATIONS)
         )
 
@@ -430,7 +464,7 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Job.objects.none()  # for the schema
 
     def get_queryset(self) -> QuerySet:
-        jobs = Job.objects.select_related("collection")
+        jobs = Job.objects.select_related("collection").defer(*COLLECTION_REPORTS)
         if getattr(self, "swagger_fake_view", False):
             return jobs
         if role_of(self.request.user) != ADMIN:

@@ -1,4 +1,5 @@
-"""brat standoff, read back by the brat importer: brat/<split>/<id>.txt and .ann.
+"""brat standoff, read back by the brat importer: brat/<split>/<id>.txt and .ann, and
+brat/<split>.sha256 listing every file of the split with its SHA-256.
 
 Quotes, speakers and cues are Content, Source and Cue entities (a split span
 with its pieces, `a b;c d`); each
@@ -10,10 +11,11 @@ annotation.conf lets the brat tool open the folder.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from annotations.exporters import ExportError, ExportItem, Written
+from annotations.exporters import ExportError, ExportItem, SplitFiles, Written
 from annotations.importers.brat import ATTRIBUTION, CHOICE_ATTRIBUTES, DEFAULT_PROFILE
 from annotations.records import AnnotationRecord, SpanRecord
 
@@ -42,17 +44,28 @@ def write(items: Iterable[ExportItem], out: Path, splits: tuple[str, ...]) -> Wr
     (out / "brat").mkdir()
     (out / "brat" / "annotation.conf").write_text(CONF, encoding="utf-8")
     written.files.append(Path("brat/annotation.conf"))
-    for item in items:
-        relative = Path("brat") / item.split / safe_path(item.document.external_id)
-        (out / relative).parent.mkdir(parents=True, exist_ok=True)
-        text_path, ann_path = (
-            relative.with_name(relative.name + ".txt"),
-            relative.with_name(relative.name + ".ann"),
+    manifests = Written()
+    with SplitFiles(out / "brat", ".sha256", manifests, splits) as sums:
+        for item in items:
+            relative = Path(item.split) / safe_path(item.document.external_id)
+            (out / "brat" / relative).parent.mkdir(parents=True, exist_ok=True)
+            for suffix, content in (
+                (".txt", item.document.text),
+                (".ann", standoff(item.annotation)),
+            ):
+                path = relative.with_name(relative.name + suffix)
+                data = content.encode("utf-8")
+                (out / "brat" / path).write_bytes(data)
+                sums[item.split].write(f"{hashlib.sha256(data).hexdigest()}  {path.as_posix()}\n")
+            written.counts[item.split] += 1
+    # The card and the Export list each split's manifest rather than its two files per
+    # document (two million at a million documents): the manifests certify them.
+    written.files += [Path("brat") / path for path in manifests.files]
+    if manifests.files:
+        written.notes.append(
+            "brat: the SHA-256 of every .txt and .ann file is in brat/<split>.sha256 "
+            "(`cd brat && sha256sum -c train.sha256`)."
         )
-        (out / text_path).write_text(item.document.text, encoding="utf-8", newline="")
-        (out / ann_path).write_text(standoff(item.annotation), encoding="utf-8", newline="")
-        written.files += [text_path, ann_path]
-        written.counts[item.split] += 1
     return written
 
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotations", "0011_document_search"),
+        ("annotations", "0012_document_agreement"),
     ]
 
     operations = [

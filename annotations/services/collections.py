@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.validators import slug_re
@@ -10,9 +10,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from annotations.agreement import AgreementTally
 from annotations.errors import Conflict, DomainError
-from annotations.models import Annotation, Collection, Document
+from annotations.models import Annotation, Collection, Document, DocumentAgreement
 from annotations.scheme import DEFAULT_SCHEME, get_scheme
+from annotations.selectors import DOCUMENT_FIGURES, human_versions
 
 MAX_OVERLAP = 100
 
@@ -136,16 +138,51 @@ def _check_name(name: str) -> None:
         raise CollectionError(f"collection name {name!r} must be 1-100 letters, digits, '-' or '_'")
 
 
-def collection_agreement_compute(*, collection: Collection) -> dict:
-    """Agreement over the collection's human annotations, stored on the collection: the
-    dashboard, the API and the dataset card read the stored report instead of
-    computing it while someone waits."""
-    from annotations.selectors import collection_agreement
+# Documents' figures written per statement while agreement runs.
+AGREEMENT_ROWS = 1000
 
-    report = collection_agreement(collection)
-    now = timezone.now()
-    Collection.objects.filter(pk=collection.pk).update(agreement=report, agreement_at=now)
-    collection.agreement, collection.agreement_at = report, now
+
+def collection_agreement_compute(
+    *, collection: Collection, on_documents: Callable[[int], None] | None = None
+) -> dict:
+    """Agreement over the collection's human annotations, stored: the pooled and per-pair
+    report on the collection, each document's figures as its DocumentAgreement row. The
+    dashboard, the API and the dataset card read them instead of computing agreement
+    while someone waits.
+
+    Documents stream past (`on_documents` hears how many after each chunk) and their
+    rows go in a chunk at a time, each chunk its own short write, so a run over a
+    million documents neither holds them in memory nor locks the database for its
+    whole length. Until the run ends the old report stands, and each row is the figure
+    of one run or the other; at the end the report is stored and the rows of documents
+    that no longer count are removed, together. Everything is dated by when the run
+    started, so an annotation changed while it ran makes the report stale.
+    """
+    started = timezone.now()
+    tally = AgreementTally(get_scheme(collection.scheme))
+    rows: list[DocumentAgreement] = []
+    for versions in human_versions(collection.documents.all(), on_documents=on_documents):
+        figures = tally.add(versions)
+        if figures is None:
+            continue
+        rows.append(
+            DocumentAgreement(
+                document_id=versions.document_id,
+                collection=collection,
+                computed_at=started,
+                **{name: figures[name] for name in DOCUMENT_FIGURES},
+            )
+        )
+        if len(rows) >= AGREEMENT_ROWS:
+            _document_agreements_store(rows)
+            rows = []
+    _document_agreements_store(rows)
+    report = {**tally.report(), "collection": collection.name}
+    with transaction.atomic():
+        stale = DocumentAgreement.objects.filter(collection=collection, computed_at__lt=started)
+        stale.delete()
+        Collection.objects.filter(pk=collection.pk).update(agreement=report, agreement_at=started)
+    collection.agreement, collection.agreement_at = report, started
     return report
 
 
@@ -188,3 +225,13 @@ def collection_stats_invalidate(
         annotated = Annotation.objects.filter(annotator_id=annotator_id)
         ids |= Q(pk__in=annotated.values("document__collection_id"))
     Collection.objects.filter(ids, stats_stale=False).update(stats_stale=True)
+
+
+def _document_agreements_store(rows: list[DocumentAgreement]) -> None:
+    """Insert the rows, or replace the figures of documents that have one already."""
+    DocumentAgreement.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["document"],
+        update_fields=["collection", "computed_at", *DOCUMENT_FIGURES],
+    )

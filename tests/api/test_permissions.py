@@ -34,6 +34,7 @@ MATRIX = [
     ("patch", lambda s: "/api/collections/demo/", {"overlap": 2}, ADMIN),
     # Never computed in the fixture: reviewers learn so (404); a POST computes it (a job).
     ("get", lambda s: "/api/collections/demo/agreement/", None, (401, 403, 404, 404)),
+    ("get", lambda s: "/api/collections/demo/agreement/documents/", None, (401, 403, 404, 404)),
     ("post", lambda s: "/api/collections/demo/agreement/", {}, (401, 403, 202, 202)),
     ("post", lambda s: "/api/collections/demo/preannotate/", {}, (401, 403, 403, 202)),
     ("get", lambda s: "/api/collections/demo/labelstudio/", {}, (401, 403, 200, 200)),

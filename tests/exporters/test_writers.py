@@ -1,5 +1,6 @@
 """Each format's writer on hand-made items, read back by its own ecosystem's reader."""
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -90,7 +91,15 @@ def test_conll_columns(tmp_path):
 
 def test_brat_files_read_back_through_the_brat_importer(tmp_path):
     written = write("brat", tmp_path)
-    assert Path("brat/train/a/doc-1.ann") in written.files
+    # Each split's files are certified by its manifest, not listed one by one.
+    assert [str(p) for p in written.files] == [
+        "brat/annotation.conf", "brat/train.sha256", "brat/test.sha256",
+    ]  # fmt: skip
+    manifest = (tmp_path / "brat/train.sha256").read_text().splitlines()
+    assert [line.split("  ")[1] for line in manifest] == ["train/a/doc-1.txt", "train/a/doc-1.ann"]
+    for line in manifest:
+        digest, path = line.split("  ")
+        assert hashlib.sha256((tmp_path / "brat" / path).read_bytes()).hexdigest() == digest
     ann = (tmp_path / "brat/train/a/doc-1.ann").read_text()
     assert "E1\tAttribution:T7 Content:T3 Cue:T2 Source:T1" in ann
     assert "A1\tquote_type E1 direct" in ann and "#1\tAnnotatorNotes E1\tYury Ushakov" in ann

@@ -3,12 +3,18 @@ from __future__ import annotations
 import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import reset_queries
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from annotations.errors import NotFound
-from annotations.selectors import collection_named
+from annotations.selectors import collection_named, stored_agreement
 from annotations.services.collections import collection_agreement_compute
+
+# Documents of most disagreement shown in the table (--json lists as many as the API).
+WORST = 10
 
 
 def _fmt(value: float | None) -> str:
@@ -19,24 +25,44 @@ class Command(BaseCommand):
     help = (
         "Inter-annotator agreement of a collection's human annotations: span F1 per label, "
         "speaker and cue agreement, token-wise Krippendorff's alpha (unitizing) pooled and per "
-        "label, Krippendorff's alpha and Cohen's kappa per choice. The report is stored for "
-        "the dashboard, the API and the dataset card."
+        "label, Krippendorff's alpha and Cohen's kappa per choice. The report, and each "
+        "document's figures, are stored for the dashboard, the API and the dataset card."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--collection", required=True)
-        parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="print the report as JSON, as the API gives it (the 100 documents of most "
+            "disagreement in per_document)",
+        )
 
     def handle(self, *args, **options) -> None:
         try:
             collection = collection_named(options["collection"])
         except NotFound as error:
             raise CommandError(str(error)) from None
-        report = collection_agreement_compute(collection=collection)
-        if options["json"]:
-            self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
-            return
         console = Console(file=self.stdout._out, highlight=False, soft_wrap=True, width=120)
+        columns = (TextColumn("comparing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        quiet = options["json"] or not console.is_terminal
+        with Progress(*columns, console=console, transient=True, disable=quiet) as progress:
+            task = progress.add_task("agreement", total=collection.documents.count())
+
+            def advance(done: int) -> None:
+                progress.advance(task, done)
+                # With DEBUG on, Django keeps the SQL of the last 9,000 queries: tens of
+                # megabytes over a large collection. A request drops it as it starts; this
+                # one long run drops it as it goes.
+                reset_queries()
+
+            collection_agreement_compute(collection=collection, on_documents=advance)
+        report = stored_agreement(collection)
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(report, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder)
+            )
+            return
         if not report["documents"]:
             console.print(f"No document of {collection.name!r} has two human annotations yet.")
             return
@@ -98,3 +124,23 @@ class Command(BaseCommand):
                 *(_fmt(k) for k in pair["kappa"].values()),
             )
         console.print(pairs)
+        self._worst(console, report)
+
+    def _worst(self, console: Console, report: dict) -> None:
+        worst = Table(
+            "document",
+            "annotators",
+            "quotes",
+            "quote F1",
+            "in disagreement",
+            title=f"Documents with the most disagreement ({report['per_document_count']} in all)",
+        )
+        for row in report["per_document"][:WORST]:
+            worst.add_row(
+                row["document"],
+                ", ".join(row["annotators"]),
+                str(row["quotes"]),
+                _fmt(row["quote_f1_overlap"]),
+                str(row["units_with_disagreement"]),
+            )
+        console.print(worst)
