@@ -22,6 +22,7 @@ Both index words as they are (lower-cased, no stemming and no stop words), so a
 query means the same on both: `hospital*` finds "hospitals", "the" is a word too.
 """
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 TABLE = "annotations_document"
@@ -99,6 +100,26 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="document",
             index=models.Index(fields=["external_id"], name="document_external_id"),
+        ),
+        # SQLite's index, as the ORM joins it (no table is made here: it is the FTS5 one).
+        migrations.CreateModel(
+            name="DocumentSearchEntry",
+            fields=[
+                (
+                    "document",
+                    models.OneToOneField(
+                        db_column="rowid",
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="search_entry",
+                        serialize=False,
+                        to="annotations.document",
+                    ),
+                ),
+                ("entry", models.TextField(db_column="annotations_document_search")),
+                ("rank", models.FloatField()),
+            ],
+            options={"db_table": "annotations_document_search", "managed": False},
         ),
         migrations.RunPython(
             run({"postgresql": POSTGRESQL, "sqlite": SQLITE}),
