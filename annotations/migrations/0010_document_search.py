@@ -16,7 +16,7 @@ SQLite: an external-content FTS5 table over the document table (it stores the in
 not a second copy of the texts), rebuilt from the existing rows and kept in step by
 triggers. Django rebuilds a SQLite table for some later schema changes (a copy, then
 a rename), which drops its triggers: a migration that alters annotations_document on
-SQLite must create them again (tests/test_search.py fails until it does).
+SQLite must create them again (tests/test_selectors.py fails until it does).
 
 Both index words as they are (lower-cased, no stemming and no stop words), so a
 query means the same on both: `hospital*` finds "hospitals", "the" is a word too.
