@@ -2,11 +2,12 @@
 expressions that match a parsed query (annotations.search) and rank the matches.
 
 PostgreSQL: the generated `search_vector` column, GIN-indexed; ts_rank. SQLite: the
-FTS5 table `annotations_document_search`; bm25 (as its `rank`, weighted in the
-migration). Ranking reads each match's whole index entry (on PostgreSQL a tsvector of
-several kilobytes, stored out of line), so it is done only while the matches are few:
-a word found in more than RANK_LIMIT documents says little about which is best, and
-those results come in external id order instead, as fast as they are counted.
+FTS5 table `annotations_document_search` (models.DocumentSearchEntry); bm25 (as its
+`rank`, weighted in the migration). Ranking reads each match's whole index entry (on
+PostgreSQL a tsvector of several kilobytes, stored out of line), so it is done only
+while the matches are few: a word found in more than RANK_LIMIT documents says little
+about which is best, and those results come in external id order instead, as fast as
+they are counted.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
-    Func,
     Q,
     QuerySet,
     Value,
@@ -33,19 +33,19 @@ from django.db.models.expressions import RawSQL
 from annotations.search import SearchQuery, fts5_expression, tsquery_parts
 
 RANK_LIMIT = 10_000
-FTS_TABLE = "annotations_document_search"
+INDEX = "annotations_document_search"
 
 
 def documents_matching(documents: QuerySet, query: SearchQuery) -> QuerySet:
     """These documents where every term of the query is found, or whose external id is
     the query; that one first, then by rank, then by external id."""
     if connections[documents.db].vendor == "postgresql":
-        documents, words, rank = _postgresql(documents, query)
+        documents, found, rank = _postgresql(documents, query)
     else:
-        words, rank = _sqlite(query)
+        found, rank = _sqlite(query)
     exact = Q(external_id=query.typed)
     return (
-        documents.filter(words | exact)
+        documents.filter(found)
         .annotate(
             search_exact=ExpressionWrapper(exact, output_field=BooleanField()),
             search_rank=rank,
@@ -72,6 +72,7 @@ class DocumentColumn(Expression):
 
 
 def _postgresql(documents: QuerySet, query: SearchQuery) -> tuple[QuerySet, Q, Expression]:
+    """The generated search_vector column against the terms, or the exact external id."""
     from django.contrib.postgres.search import SearchQuery as TsQuery
     from django.contrib.postgres.search import SearchRank, SearchVectorField
 
@@ -85,23 +86,20 @@ def _postgresql(documents: QuerySet, query: SearchQuery) -> tuple[QuerySet, Q, E
     # Evaluated once per query: whether a match beyond the limit exists.
     few = ~Exists(every_match[RANK_LIMIT:])
     rank = _while_few(few, SearchRank(F("search_vector"), tsquery))
-    return documents.alias(search_vector=vector), Q(search_vector=tsquery), rank
+    found = Q(search_vector=tsquery) | Q(external_id=query.typed)
+    return documents.alias(search_vector=vector), found, rank
 
 
 def _sqlite(query: SearchQuery) -> tuple[Q, Expression]:
+    """The FTS5 table, joined (models.DocumentSearchEntry) so that FTS5 ranks each match
+    once; a subquery per row would count the documents holding each word every time.
+    An exact external id needs no look-up of its own: the id column is indexed with
+    the tokenizer that reads the query, so the id always matches its own words."""
     expression = fts5_expression(query)
-    matches = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
     few = RawSQL(
-        f"NOT EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT 1 OFFSET %s)",
+        f"NOT EXISTS (SELECT 1 FROM {INDEX} WHERE {INDEX} MATCH %s LIMIT 1 OFFSET %s)",
         [expression, RANK_LIMIT],
         output_field=BooleanField(),
     )
     # FTS5 ranks the best lowest; negated, so that higher is better on both databases.
-    bm25 = Func(
-        Value(expression),
-        F("pk"),
-        template=f"(SELECT -rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %(expressions)s)",
-        arg_joiner=" AND rowid = ",
-        output_field=FloatField(),
-    )
-    return Q(pk__in=matches), _while_few(few, bm25)
+    return Q(search_entry__entry__match=expression), _while_few(few, -F("search_entry__rank"))

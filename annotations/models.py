@@ -167,6 +167,42 @@ class DocumentAgreement(models.Model):
         return f"agreement on {self.document_id}"
 
 
+class Fts5Match(models.Lookup):
+    """SQLite FTS5: the row matches a full-text query (`<table column> MATCH <query>`)."""
+
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection) -> tuple[str, list]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class DocumentSearchEntry(models.Model):
+    """A document's entry in SQLite's full-text index: the FTS5 table that migration 0011
+    makes and triggers keep, joined by document id so each match's rank is computed
+    once. Read by annotations.fulltext only; on PostgreSQL the index is a column of the
+    document table and this table does not exist."""
+
+    document = models.OneToOneField(
+        Document,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_column="rowid",
+        related_name="search_entry",
+    )
+    # The hidden column an FTS5 table has under its own name, which MATCH queries.
+    entry = models.TextField(db_column="annotations_document_search")
+    rank = models.FloatField()  # bm25, weighted in the migration; lower is better
+
+    class Meta:
+        managed = False
+        db_table = "annotations_document_search"
+
+
+DocumentSearchEntry._meta.get_field("entry").register_lookup(Fts5Match)
+
+
 class Speaker(models.Model):
     """A canonical source: every mention that refers to one person or body points here."""
 
