@@ -254,7 +254,7 @@ ATTRIBUTION_FIELDS = ("id", "annotation", "quote", "speaker", "cue", "speaker_na
 def pages(requests: int) -> dict:
     """p50/p95 (ms) and queries of each page. Runs inside Django, DEBUG off."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -320,6 +320,7 @@ def pages(requests: int) -> dict:
     }
     results = {}
     for name, (url, params) in targets.items():
+        reset_queries()  # as each request does when it starts
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, params)
         if response.status_code != 200:
