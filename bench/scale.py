@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/scale.py [--sizes 10000,100000,1000000]
         [--backends postgres,sqlite] [--requests 30] [--rebuild] [--only-build]
+        [--commands stats,agreement,export_gold,preannotate] [--no-pages]
 
 For each backend and size (SQLite up to 100,000) a database of its own is built
 once and kept (PostgreSQL `bench_scale_<size>`, SQLite var/bench/scale_<size>.sqlite3;
@@ -403,24 +404,29 @@ def command(url: str, size: int, name: str) -> dict:
     return figures
 
 
-def run(backend: str, size: int, requests: int, rebuild: bool, only_build: bool) -> None:
-    url, built = database(backend, size, rebuild)
+def run(backend: str, size: int, args: argparse.Namespace) -> None:
+    url, built = database(backend, size, args.rebuild)
     result_path = WORK / f"scale-{backend}-{size}.json"
     previous = json.loads(result_path.read_text()) if result_path.exists() else {}
-    result = {"backend": backend, "size": size, "build": built or previous.get("build")}
-    if only_build:
-        result_path.write_text(json.dumps({**previous, **result}, indent=1))
+    result = {**previous, "backend": backend, "size": size}
+    result["build"] = built or previous.get("build")
+    if args.only_build:
+        result_path.write_text(json.dumps(result, indent=1))
         return
     print(f"measuring {size:,} documents on {backend}", flush=True)
     result["date"] = date.today().isoformat()
+    result.setdefault("commands", {})
+    wanted = args.commands.split(",") if args.commands else list(COMMANDS)
     # The counts the dashboard reads first, then the pages, then the rest of the long work
     # (each result kept as soon as it is known).
-    result["commands"] = {"stats": command(url, size, "stats")}
-    manage(url, "collectstatic", "--noinput", "--verbosity", "0")  # DEBUG off: as served
-    result["pages"] = child("pages", url, f"--requests={requests}")
+    if "stats" in wanted:
+        result["commands"]["stats"] = command(url, size, "stats")
+    if not args.no_pages:
+        manage(url, "collectstatic", "--noinput", "--verbosity", "0")  # DEBUG off: as served
+        result["pages"] = child("pages", url, f"--requests={args.requests}")
     result_path.write_text(json.dumps(result, indent=1))
     for name in COMMANDS:
-        if name != "stats":
+        if name != "stats" and name in wanted:
             result["commands"][name] = command(url, size, name)
             result_path.write_text(json.dumps(result, indent=1))
 
@@ -492,6 +498,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--only-build", action="store_true")
+    parser.add_argument("--commands", help=f"some of {','.join(COMMANDS)} (default: all)")
+    parser.add_argument("--no-pages", action="store_true", help="keep the pages measured before")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -510,7 +518,7 @@ def main() -> None:
         for size in (int(s) for s in args.sizes.split(",")):
             if backend == "sqlite" and size > SQLITE_MAX:
                 continue
-            run(backend, size, args.requests, args.rebuild, args.only_build)
+            run(backend, size, args)
     if not args.only_build:
         record("scale", report())
         print(report())
