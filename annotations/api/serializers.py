@@ -253,8 +253,18 @@ class DocumentAgreementSerializer(serializers.Serializer):
 # --- requests ---------------------------------------------------------------------
 
 
+class CollectionNameField(serializers.SlugRelatedField):
+    """A collection by name; a name with a NUL character names none (PostgreSQL would
+    refuse the look-up itself)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class ExportRequestSerializer(serializers.Serializer):
-    collection = serializers.SlugRelatedField(slug_field="name", queryset=Collection.objects.all())
+    collection = CollectionNameField(slug_field="name", queryset=Collection.objects.all())
     format = serializers.ChoiceField(choices=exporters.FORMATS)
     split = serializers.CharField(default="0.8,0.1,0.1")
     seed = serializers.IntegerField(default=13, min_value=0, max_value=2**31)

@@ -119,6 +119,9 @@ def test_export_job_then_download(api):
         "/api/exports/", {"collection": "nope", "format": "xml", "seed": -1}, format="json"
     )
     assert bad.status_code == 400 and set(bad.json()) == {"collection", "format", "seed"}
+    nul = client.post("/api/exports/", {"collection": "de\x00mo", "format": "conll"}, format="json")
+    assert nul.status_code == 400 and "demo" in nul.json()["collection"][0]
+    assert not Job.objects.filter(params__format="conll").exclude(pk=job["id"]).exists()
 
 
 def test_collections_are_created_and_changed_through_the_service(api):
