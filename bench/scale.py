@@ -324,6 +324,7 @@ def pages(requests: int) -> dict:
         reset_queries()  # as each request does when it starts
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, params)
+        count = len(queries)  # read now: the next request empties the log it reads from
         if response.status_code != 200:
             sys.exit(f"{name}: {url} {params} answered {response.status_code}")
         times = []
@@ -335,7 +336,7 @@ def pages(requests: int) -> dict:
         results[name] = {
             "p50": round(times[len(times) // 2], 1),
             "p95": round(times[min(len(times) - 1, int(len(times) * 0.95))], 1),
-            "queries": len(queries),
+            "queries": count,
         }
         print(f"  {name}: p50 {results[name]['p50']} ms, p95 {results[name]['p95']} ms, "
               f"{results[name]['queries']} queries", flush=True)  # fmt: skip
@@ -437,9 +438,12 @@ def run(backend: str, size: int, args: argparse.Namespace) -> None:
 def report() -> str:
     results = [json.loads(p.read_text()) for p in sorted(WORK.glob("scale-*-*.json"))]
     results = [r for r in results if r.get("pages")]
+    dates = ", ".join(sorted({r["date"] for r in results}))
     lines = [
         "<!-- scale:start -->",
-        f"`bench/scale.py`, {machine(memory=True)}. Each page: "
+        f"### Pages and long work as the corpus grows ({dates}, {machine(memory=True)})",
+        "",
+        "`bench/scale.py`. Each page: "
         "p50 / p95 in ms (queries per request); ratio: p95 beside the 10,000-document "
         f"database's. Goals: pages p95 < {GOALS['page_p95_ms']} ms, dashboard < "
         f"{GOALS['dashboard_p95_ms']} ms, no page more than {GOALS['ratio']:.0f}× its "
