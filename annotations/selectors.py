@@ -8,7 +8,7 @@ from datetime import timedelta
 from itertools import islice
 
 from django.db import models
-from django.db.models import Count, Func, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Func, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -347,9 +347,22 @@ def review_queue(collection: Collection) -> QuerySet:
 
 def review_next(document: Document) -> Document | None:
     """The document to review after this one: the next waiting one by external id,
-    wrapping round to the first."""
-    waiting = review_queue(document.collection).exclude(pk=document.pk)
-    return waiting.filter(external_id__gt=document.external_id).first() or waiting.first()
+    wrapping round to the first.
+
+    One look-up per waiting status, each a walk of the (status, collection, external id)
+    index that stops at its first row: asked for both statuses at once, the database
+    sorts every waiting document of the collection (0.6 s at a million)."""
+    queues = [
+        Document.objects.filter(collection_id=document.collection_id, status=status)
+        .exclude(pk=document.pk)
+        .order_by("external_id")
+        for status in REVIEW_QUEUE
+    ]
+    for narrowed in (Q(external_id__gt=document.external_id), Q()):
+        found = [d for d in (queue.filter(narrowed).first() for queue in queues) if d]
+        if found:
+            return min(found, key=lambda d: d.external_id)
+    return None
 
 
 STATS_DAYS = 90  # days of "annotations per day" a count keeps

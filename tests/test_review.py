@@ -267,3 +267,16 @@ def test_accept_and_review_the_next_document_of_the_collection(client, demo, rev
     assert "No other document of demo waits for review." in html
     assert "0 other documents of demo wait for review" in html
     assert "Accept as gold and review the next" not in html
+
+
+def test_the_next_document_to_review_is_by_external_id_across_waiting_statuses(demo):
+    documents = list(Document.objects.filter(collection=demo).order_by("external_id")[:3])
+    assert len(documents) == 3
+    Document.objects.filter(collection=demo).update(status=Document.Status.GOLD)
+    statuses = [Document.Status.ANNOTATED, Document.Status.IN_REVIEW, Document.Status.ANNOTATED]
+    for document, status in zip(documents, statuses, strict=True):
+        Document.objects.filter(pk=document.pk).update(status=status)
+    a, b, c = (Document.objects.get(pk=d.pk) for d in documents)
+    assert (review_next(a), review_next(b), review_next(c)) == (b, c, a)
+    Document.objects.filter(pk__in=[b.pk, c.pk]).update(status=Document.Status.GOLD)
+    assert review_next(a) is None
