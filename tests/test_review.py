@@ -280,3 +280,12 @@ def test_the_next_document_to_review_is_by_external_id_across_waiting_statuses(d
     assert (review_next(a), review_next(b), review_next(c)) == (b, c, a)
     Document.objects.filter(pk__in=[b.pk, c.pk]).update(status=Document.Status.GOLD)
     assert review_next(a) is None
+
+
+def test_a_long_review_queue_is_counted_up_to_a_bound(client, demo, reviewer, monkeypatch):
+    import annotations.admin.review as review_admin
+
+    monkeypatch.setattr(review_admin, "WAITING_SHOWN", 0)
+    client.force_login(reviewer)
+    html = client.get(url(riverton())).content.decode()
+    assert "More than 0 other document" in html

@@ -36,6 +36,9 @@ from annotations.scheme import get_scheme
 from annotations.selectors import review_next, review_queue
 from annotations.services import review
 
+# The review page counts the documents waiting after this one up to this many.
+WAITING_SHOWN = 1000
+
 PERMISSION = "annotations.review_document"
 NONE = "__none__"
 BLANK_NEW_ROWS = 2
@@ -71,7 +74,11 @@ def review_view(model_admin, request: HttpRequest, object_id: str) -> HttpRespon
         "can_push": bool(document.ls_task_id),
         "none": NONE,
         "choice_sets": [scheme.choice_set(c) for c in CHOICES],
-        "waiting": review_queue(document.collection).exclude(pk=document.pk).count(),
+        # Counted up to a bound: the whole queue of a large collection is a long count.
+        "waiting": review_queue(document.collection)
+        .exclude(pk=document.pk)[: WAITING_SHOWN + 1]
+        .count(),
+        "waiting_shown": WAITING_SHOWN,
         "next_document": review_next(document),
     }
     return TemplateResponse(request, "admin/annotations/document/review.html", context)
