@@ -42,7 +42,9 @@ def preannotate(text: str, *, known_speakers: dict[str, str] | None = None) -> A
     return to_record(text, attribute(text, known_speakers))
 
 
-def to_record(text: str, result: Attribution) -> AnnotationRecord:
+def to_record(
+    text: str, result: Attribution, *, model_version: str = MODEL_VERSION
+) -> AnnotationRecord:
     spans: dict[tuple[str, tuple[tuple[int, int], ...]], SpanRecord] = {}
 
     def span(label: str, *pieces: tuple[int, int]) -> str:
@@ -81,9 +83,9 @@ def to_record(text: str, result: Attribution) -> AnnotationRecord:
         spans=list(spans.values()),
         attributions=attributions,
         relations=relations,
-        model_version=MODEL_VERSION,
+        model_version=model_version,
         score=round(fmean(scores.values()), 3) if scores else None,
-        provenance={"model_version": MODEL_VERSION, "scores": scores, "suggested": ["claim_type"]},
+        provenance={"model_version": model_version, "scores": scores, "suggested": ["claim_type"]},
     )
     return _renumber(sort_annotation(record))
 
@@ -207,4 +209,4 @@ def claim_hint(quote: str, found: Found) -> str:
     return ""
 
 
-__all__ = ["MODEL_VERSION", "claim_hint", "preannotate"]
+__all__ = ["MODEL_VERSION", "claim_hint", "preannotate", "to_record"]

@@ -207,10 +207,16 @@ class Attribution:
 
     found: list[Found] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    # Every cue the lexicon and syntax found, used by a quote or not.
+    cues: list[Cue] = field(default_factory=list)
 
 
 def attribute(source: str, known_speakers: dict[str, str] | None = None) -> Attribution:
-    text = analyse(source)
+    return attribute_text(analyse(source), known_speakers)
+
+
+def attribute_text(text: Text, known_speakers: dict[str, str] | None = None) -> Attribution:
+    """`attribute` on a text already analysed (a model reads the same tokens)."""
     return _Attributor(text, known_speakers or {}).run()
 
 
@@ -247,6 +253,7 @@ class _Attributor:
     def run(self) -> Attribution:
         for sentence in range(len(self.text.sentences)):
             self._sentence(sentence)
+        self.result.cues = self.cues
         return self.result
 
     def _sentence(self, sentence: int) -> None:

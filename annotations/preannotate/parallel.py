@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from typing import TypeVar
@@ -24,17 +24,26 @@ Key = TypeVar("Key")
 CHUNK = 25  # documents per task: big enough to amortise the hand-over, small enough to balance
 IN_FLIGHT = 3  # chunks per worker waiting or running
 
+Predictor = Callable[..., AnnotationRecord]
 _known: dict[str, str] = {}
+_predictor: Predictor = preannotate
 
 
 def predict_all(
-    items: Iterable[tuple[Key, str]], *, known: dict[str, str], workers: int = 1
+    items: Iterable[tuple[Key, str]],
+    *,
+    known: dict[str, str],
+    workers: int = 1,
+    predict: Predictor = preannotate,
 ) -> Iterator[tuple[Key, AnnotationRecord]]:
-    """(key, text) in, (key, prediction) out, in the same order."""
+    """(key, text) in, (key, prediction) out, in the same order. `predict(text,
+    known_speakers=…)` is the rules or a trained model's; forked workers inherit it."""
     if workers <= 1:
         for key, text in items:
-            yield key, preannotate(text, known_speakers=known)
+            yield key, predict(text, known_speakers=known)
         return
+    global _predictor
+    _predictor = predict
     context = multiprocessing.get_context("fork")
     iterator = iter(items)
     pending: deque[tuple[list[Key], Future]] = deque()
@@ -60,4 +69,4 @@ def _remember(known: dict[str, str]) -> None:
 
 
 def _predict(texts: list[str]) -> list[AnnotationRecord]:
-    return [preannotate(text, known_speakers=_known) for text in texts]
+    return [_predictor(text, known_speakers=_known) for text in texts]
