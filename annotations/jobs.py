@@ -19,6 +19,7 @@ from annotations.errors import DomainError
 from annotations.labelstudio import sync
 from annotations.labelstudio.client import LabelStudioError
 from annotations.models import Job
+from annotations.selectors import predicting_model
 from annotations.services import review
 from annotations.services.collections import (
     collection_agreement_compute,
@@ -29,6 +30,7 @@ from annotations.services.import_files import discover_sources, files_import, im
 from annotations.services.imports import ImportFailed
 from annotations.services.jobs import IN_REQUEST, job_begin, job_finish, job_progress
 from annotations.services.preannotation import collection_preannotate
+from annotations.services.training import model_train
 
 
 class JobFailed(Exception):
@@ -120,8 +122,9 @@ def _import(job: Job) -> dict[str, Any]:
 
 
 def _preannotate(job: Job) -> dict[str, Any]:
+    model = predicting_model(job.collection, job.params.get("model"))
     advance = job_progress(job=job, total=job.collection.documents.count())
-    return asdict(collection_preannotate(collection=job.collection, on_batch=advance))
+    return asdict(collection_preannotate(collection=job.collection, model=model, on_batch=advance))
 
 
 def _setup(job: Job) -> dict[str, Any]:
@@ -185,6 +188,32 @@ def _agreement(job: Job) -> dict[str, Any]:
     return {"documents": report["documents"], "annotators": report.get("annotators", [])}
 
 
+def _train(job: Job) -> dict[str, Any]:
+    params = job.params
+    stages: dict[str, Callable[[int], None]] = {}
+    position = {"stage": "", "done": 0}
+
+    def on_progress(stage: str, done: int, total: int) -> None:
+        # One stage at a time on the job's bar: reading, learning, each curve point.
+        if stage != position["stage"]:
+            position.update(stage=stage, done=0)
+            stages[stage] = job_progress(job=job, total=total)
+        stages[stage](done - position["done"])
+        position["done"] = done
+
+    model = model_train(
+        collection=job.collection,
+        name=params.get("name") or None,
+        base=params.get("base", "rules"),
+        split=params.get("split", DEFAULT_SPLIT),
+        seed=params.get("seed", DEFAULT_SEED),
+        parameters={"max_iterations": params["iterations"]} if params.get("iterations") else None,
+        user=job.created_by,
+        on_progress=on_progress,
+    )
+    return {"model": model.pk, "label": model.label, "serving": job.collection.model_id == model.pk}
+
+
 def _stats(job: Job) -> dict[str, Any]:
     stats = collection_stats_compute(collection=job.collection)
     return {"documents": sum(stats["status"].values())}
@@ -198,6 +227,7 @@ RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {
     Job.Kind.PULL: _pull,
     Job.Kind.EXPORT: _export,
     Job.Kind.GOLD_PUSH: _gold_push,
+    Job.Kind.TRAIN: _train,
     Job.Kind.AGREEMENT: _agreement,
     Job.Kind.STATS: _stats,
 }

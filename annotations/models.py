@@ -48,6 +48,15 @@ class Collection(models.Model):
         "and day, gold labels and choices), counted by a job; pages read them.",
     )
     stats_at = models.DateTimeField(null=True, blank=True, editable=False)
+    model = models.ForeignKey(
+        "Model",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The trained model that pre-annotates this collection and answers Label "
+        "Studio's requests for predictions (empty: the rules).",
+    )
     stats_stale = models.BooleanField(
         default=True,
         editable=False,
@@ -453,6 +462,52 @@ class Attribution(models.Model):
         return f"{self.speaker_name or 'unknown'}: {self.quote.text[:40]!r}"
 
 
+class Model(models.Model):
+    """A quote tagger trained from a collection's gold: one row per version, its file
+    under MODEL_DIR. Predictions name it as `name:version`."""
+
+    name = models.SlugField(max_length=100)
+    version = models.PositiveIntegerField()
+    collection = models.ForeignKey(
+        Collection, null=True, blank=True, on_delete=models.SET_NULL, related_name="models"
+    )
+    # Kept when the collection is deleted: a model outlives the data it learnt from.
+    collection_name = models.CharField(max_length=100)
+    base = models.CharField(
+        max_length=20, help_text="What the model stacks on: the rules' output, or nothing."
+    )
+    gold_documents = models.PositiveIntegerField(help_text="Gold documents it learnt from.")
+    heldout_documents = models.PositiveIntegerField(help_text="Gold documents it was scored on.")
+    training_seconds = models.FloatField()
+    options = models.JSONField(default=dict, blank=True, help_text="Split, seed, parameters.")
+    metrics = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Scores on the held-out split, the rules' on the same documents, and the "
+        "learning curve.",
+    )
+    file = models.CharField(max_length=500, help_text="Relative to MODEL_DIR.")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="model_name_version"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}:{self.version}"
+
+
 class Export(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running"
@@ -492,6 +547,7 @@ class Job(models.Model):
         GOLD_PUSH = "labelstudio_gold_push"
         AGREEMENT = "agreement"
         STATS = "stats"
+        TRAIN = "train"
 
     class Status(models.TextChoices):
         QUEUED = "queued"

@@ -15,7 +15,7 @@ from django.utils import timezone
 from annotations import fulltext
 from annotations.agreement import DocumentVersions, agreement
 from annotations.canonical import CanonicalDocument
-from annotations.errors import NotFound
+from annotations.errors import DomainError, NotFound
 from annotations.exporters import ExportItem, assign_split
 from annotations.models import (
     Annotation,
@@ -23,6 +23,7 @@ from annotations.models import (
     Collection,
     Document,
     DocumentAgreement,
+    Model,
     Span,
 )
 from annotations.records import AnnotationRecord, AttributionRecord, RelationRecord, SpanRecord
@@ -424,3 +425,31 @@ def documents_search(documents: QuerySet, text: str) -> QuerySet:
     (only the matches are ranked, and only while they are few: fulltext.RANK_LIMIT). The
     caller pages the result. Raises SearchQueryError (a 400) when the query means nothing."""
     return fulltext.documents_matching(documents, parse_query(text))
+
+
+def model_named(spec: str) -> Model:
+    """`NAME` (its newest version) or `NAME:VERSION`, or NotFound saying what exists."""
+    name, _, version = spec.partition(":")
+    models = Model.objects.filter(name=name)
+    if version:
+        if not version.isdigit():
+            raise DomainError(f"model {spec!r}: the version after ':' is a number")
+        models = models.filter(version=int(version))
+    found = models.order_by("-version").first()
+    if found is None:
+        known = sorted(set(Model.objects.values_list("name", flat=True)))
+        hint = f" (models: {', '.join(known)})" if known else " (no model is trained yet)"
+        raise NotFound(f"no model {spec!r}{hint}")
+    return found
+
+
+# Where a model is asked for by name, the rules (never a model's name).
+RULES = "rules"
+
+
+def predicting_model(collection: Collection, spec: str | None = None) -> Model | None:
+    """The model that pre-annotates the collection: `spec` (NAME[:VERSION], or 'rules'),
+    else the collection's own; None is the rules."""
+    if spec is None:
+        return collection.model
+    return None if spec == RULES else model_named(spec)

@@ -214,6 +214,7 @@ LOGGING = {
 DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", 2 * 1024 * 1024)
 # Where exports started from the admin or the API are written.
 EXPORT_DIR = Path(os.getenv("EXPORT_DIR", VAR_DIR / "exports"))
+MODEL_DIR = Path(os.getenv("MODEL_DIR", VAR_DIR / "models"))
 # Rows written per INSERT batch by the importers.
 IMPORT_BATCH_SIZE = envint("IMPORT_BATCH_SIZE", 500)
 

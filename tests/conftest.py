@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from hypothesis import settings
 
@@ -59,6 +61,13 @@ def no_label_studio(settings) -> None:
     """Nobody listens at Label Studio's address unless a test starts the real one
     (the `ls_client` fixture), so no test reaches a server someone left running."""
     settings.LABEL_STUDIO_URL = "http://127.0.0.1:9"
+
+
+@pytest.fixture(autouse=True)
+def model_dir(settings, tmp_path_factory) -> Path:
+    """Trained models go to a folder of the test's own, never var/models."""
+    settings.MODEL_DIR = tmp_path_factory.mktemp("models")
+    return settings.MODEL_DIR
 
 
 @pytest.fixture(autouse=True)

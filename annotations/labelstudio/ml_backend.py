@@ -2,7 +2,11 @@
 
 Label Studio calls `health`, `setup` and `predict` under the URL it was given
 (PUBLIC_URL/ml/), with HTTP basic auth (user `labelstudio`, the webhook secret
-as password). Training is not offered: the rules do not learn.
+as password). Each request names its Label Studio project: the collection bound
+to it predicts with its trained model (`Collection.model`), else with the rules; a
+model whose file is missing or altered falls back to the rules, and the answer's
+`model_version` says which predicted. Training is started here (`manage.py train`,
+the API or the admin), not by Label Studio.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import base64
 import binascii
 import hmac
 import json
+import logging
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
@@ -18,10 +23,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from annotations.labelstudio.convert import domain_to_result
-from annotations.preannotate import MODEL_VERSION
+from annotations.models import Collection
+from annotations.preannotate import MODEL_VERSION, preannotate
 from annotations.scheme import QUOTES_V1
 from annotations.services.preannotation import known_speakers, prediction_for
+from annotations.services.training import ModelUnavailable, model_predictor
 
+log = logging.getLogger(__name__)
 USER = "labelstudio"
 
 
@@ -48,8 +56,34 @@ def health(request: HttpRequest) -> JsonResponse:
     if not _authorised(request):
         return _denied()
     return JsonResponse(
-        {"status": "UP", "model_class": "QuoteRules", "model_version": MODEL_VERSION}
+        {"status": "UP", "model_class": "QuoteAttribution", "model_version": MODEL_VERSION}
     )
+
+
+def _payload(request: HttpRequest) -> dict | None:
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _predictor(payload: dict):
+    """The prediction function and version for the request's project: its collection's
+    model, else the rules (also when the model cannot be loaded)."""
+    project = str(payload.get("project") or "").partition(".")[0]
+    collection = (
+        Collection.objects.select_related("model").filter(ls_project_id=int(project)).first()
+        if project.isdigit() and len(project) < 10
+        else None
+    )
+    if collection is None or collection.model is None:
+        return preannotate, MODEL_VERSION
+    try:
+        return model_predictor(collection.model)
+    except ModelUnavailable as error:
+        log.warning("predicting for %s with the rules: %s", collection.name, error)
+        return preannotate, MODEL_VERSION
 
 
 @csrf_exempt
@@ -57,7 +91,11 @@ def health(request: HttpRequest) -> JsonResponse:
 def setup(request: HttpRequest) -> JsonResponse:
     if not _authorised(request):
         return _denied()
-    return JsonResponse({"model_version": MODEL_VERSION})
+    payload = _payload(request)
+    if payload is None:
+        return JsonResponse({"detail": "the body is not a JSON object"}, status=400)
+    _, version = _predictor(payload)
+    return JsonResponse({"model_version": version})
 
 
 @csrf_exempt
@@ -65,29 +103,25 @@ def setup(request: HttpRequest) -> JsonResponse:
 def predict(request: HttpRequest) -> JsonResponse:
     if not _authorised(request):
         return _denied()
-    try:
-        payload = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return JsonResponse({"detail": "the body is not JSON"}, status=400)
-    tasks = payload.get("tasks") if isinstance(payload, dict) else None
+    payload = _payload(request)
+    tasks = payload.get("tasks") if payload is not None else None
     if not isinstance(tasks, list):
         return JsonResponse({"detail": "expected {'tasks': [...]}"}, status=400)
+    predict, version = _predictor(payload)
     known = known_speakers()
     results = []
     for task in tasks:
         data = task.get("data") if isinstance(task, dict) else None
         text = data.get("text") if isinstance(data, dict) else None
         if not isinstance(text, str):
-            results.append({"result": [], "score": 0.0, "model_version": MODEL_VERSION})
+            results.append({"result": [], "score": 0.0, "model_version": version})
             continue
-        record = prediction_for(text, known)
+        record = prediction_for(text, known, predict)
         scores = record.provenance.get("scores")
         result = domain_to_result(
             record.spans, record.attributions, record.relations, QUOTES_V1, scores
         )
-        results.append(
-            {"result": result, "score": record.score or 0.0, "model_version": MODEL_VERSION}
-        )
+        results.append({"result": result, "score": record.score or 0.0, "model_version": version})
     return JsonResponse({"results": results})
 
 
@@ -96,4 +130,10 @@ def predict(request: HttpRequest) -> JsonResponse:
 def training(request: HttpRequest) -> JsonResponse:
     if not _authorised(request):
         return _denied()
-    return JsonResponse({"status": "ignored", "detail": "rule-based predictions do not train"})
+    return JsonResponse(
+        {
+            "status": "ignored",
+            "detail": "models are trained from reviewed gold: manage.py train, the API "
+            "(POST /api/models/) or the admin",
+        }
+    )

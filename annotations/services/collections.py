@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from annotations.agreement import AgreementTally
 from annotations.errors import Conflict, DomainError
-from annotations.models import Annotation, Collection, Document, DocumentAgreement
+from annotations.models import Annotation, Collection, Document, DocumentAgreement, Model
 from annotations.scheme import DEFAULT_SCHEME, get_scheme
 from annotations.selectors import DOCUMENT_FIGURES, human_versions
 
 MAX_OVERLAP = 100
+# collection_update's `model` when it is not to change (None there means the rules).
+UNCHANGED = object()
 
 
 class CollectionError(DomainError):
@@ -65,10 +67,12 @@ def collection_update(
     scheme: str | None = None,
     guidelines: str | None = None,
     members: list[AbstractBaseUser] | None = None,
+    model: Model | None | object = UNCHANGED,
 ) -> Collection:
     """Change the given settings (None leaves one as it is), or nothing if any is refused.
 
-    A new `name` renames the collection; its Label Studio project keeps its id.
+    A new `name` renames the collection; its Label Studio project keeps its id. `model`
+    is the trained model that pre-annotates it (None: the rules).
     """
     _check(name=name, overlap=overlap, scheme=scheme)
     locked = Collection.objects.select_for_update().get(pk=collection.pk)
@@ -92,6 +96,10 @@ def collection_update(
     for field, value in changes.items():
         if value is not None:
             setattr(locked, field, value)
+    if model is not UNCHANGED:
+        if model is not None and not isinstance(model, Model):
+            raise CollectionError(f"model: a trained model or None, not {model!r}")
+        locked.model = model
     locked.save()
     if members is not None:
         locked.members.set(members)

@@ -11,11 +11,12 @@ from typing import IO
 from django.conf import settings
 
 from annotations.canonical import CanonicalDocument, record_to_dict
-from annotations.models import Collection, Speaker, SpeakerAlias
+from annotations.models import Collection, Model, Speaker, SpeakerAlias
 from annotations.preannotate import MODEL_VERSION, preannotate
-from annotations.preannotate.parallel import predict_all
+from annotations.preannotate.parallel import Predictor, predict_all
 from annotations.records import AnnotationRecord
 from annotations.services.annotations import AnnotationWrite, annotation_rows_write
+from annotations.services.training import model_predictor
 
 BATCH = 200
 
@@ -27,6 +28,7 @@ class PreannotateResult:
     updated: int = 0
     unchanged: int = 0
     quotes: int = 0
+    model_version: str = MODEL_VERSION
 
 
 def known_speakers() -> dict[str, str]:
@@ -36,12 +38,14 @@ def known_speakers() -> dict[str, str]:
     return known
 
 
-def prediction_for(text: str, known: dict[str, str]) -> AnnotationRecord:
-    return _stored(preannotate(text, known_speakers=known))
+def prediction_for(
+    text: str, known: dict[str, str], predict: Predictor = preannotate
+) -> AnnotationRecord:
+    return _stored(predict(text, known_speakers=known))
 
 
 def _stored(record: AnnotationRecord) -> AnnotationRecord:
-    record.source_key = f"prediction:{MODEL_VERSION}"
+    record.source_key = f"prediction:{record.model_version or MODEL_VERSION}"
     record.provenance["score"] = record.score
     return record
 
@@ -56,17 +60,21 @@ def workers_for(documents: int) -> int:
 def collection_preannotate(
     *,
     collection: Collection,
+    model: Model | None = None,
     out: IO[str] | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> PreannotateResult:
-    """A prediction for every document (replacing this model version's previous one).
+    """A prediction for every document (replacing this model version's previous one),
+    by the trained `model` or else the rules.
 
     Batches are written atomically; running it again changes nothing unless the
-    documents, the rules or the speaker registry did. With `out`, the predictions
-    are also written as canonical JSONL records.
+    documents, the model or the speaker registry did. With `out`, the predictions
+    are also written as canonical JSONL records. A model whose file is missing or
+    altered is refused (ModelFileError) before anything is written.
     """
+    predict, version = model_predictor(model)
     known = known_speakers()
-    result = PreannotateResult()
+    result = PreannotateResult(model_version=version)
     documents = collection.documents.order_by("pk").only(
         "pk", "collection_id", "external_id", "title", "text", "meta"
     )
@@ -74,7 +82,8 @@ def collection_preannotate(
     workers = workers_for(collection.documents.count())
     items = ((document, document.text) for document in documents.iterator(chunk_size=BATCH))
     batch: list[AnnotationWrite] = []
-    for document, predicted in predict_all(items, known=known, workers=workers):
+    predictions = predict_all(items, known=known, workers=workers, predict=predict)
+    for document, predicted in predictions:
         record = _stored(predicted)
         batch.append(AnnotationWrite(document.pk, record))
         result.quotes += len(record.attributions)

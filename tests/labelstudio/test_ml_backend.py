@@ -19,7 +19,7 @@ def test_health_and_setup(client):
     response = client.get(reverse("ml-health"), headers=AUTH)
     assert response.json() == {
         "status": "UP",
-        "model_class": "QuoteRules",
+        "model_class": "QuoteAttribution",
         "model_version": MODEL_VERSION,
     }
     setup = client.post(
