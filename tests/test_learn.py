@@ -29,7 +29,9 @@ def examples(path: Path) -> list[Example]:
 
 @pytest.fixture(scope="module")
 def gold() -> list[Example]:
-    return examples(ROOT / "fixtures" / "gold.jsonl") + examples(ROOT / "bench" / "heldout" / "gold.jsonl")
+    return examples(ROOT / "fixtures" / "gold.jsonl") + examples(
+        ROOT / "bench" / "heldout" / "gold.jsonl"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +56,9 @@ def test_a_model_learns_its_gold(tagger, gold):
     """Trained, the model fits the documents it learnt from; one pass of the optimiser
     does not, whatever the rules' output gives it."""
     learnt = evaluate_model(tagger, gold)["quotes"]
-    barely = evaluate_model(Tagger(train(gold, parameters={"max_iterations": 1}), version="x"), gold)
+    barely = evaluate_model(
+        Tagger(train(gold, parameters={"max_iterations": 1}), version="x"), gold
+    )
     rules = evaluate((e.text, e.annotation, preannotate(e.text)) for e in gold).as_dict()
     assert learnt["overlap"]["f1"] > 0.9 and learnt["exact"]["f1"] > 0.85
     assert learnt["exact"]["f1"] > barely["quotes"]["exact"]["f1"] + 0.1
@@ -79,9 +83,9 @@ def test_the_file_round_trips(tmp_path, model_file, tagger, gold):
 
 
 def test_the_same_gold_trains_the_same_model(gold, model_file):
-    assert Tagger(train(gold, parameters=QUICK, facts={"collection": "demo"}), version="x").meta == (
-        Tagger(model_file, version="x").meta
-    )
+    assert Tagger(
+        train(gold, parameters=QUICK, facts={"collection": "demo"}), version="x"
+    ).meta == (Tagger(model_file, version="x").meta)
 
 
 def test_a_model_without_the_rules_still_tags(gold):

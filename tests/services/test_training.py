@@ -50,9 +50,13 @@ def test_a_model_learns_from_the_train_split_and_is_scored_on_the_held_out_one(d
         round(model.gold_documents / 4), round(model.gold_documents / 2), model.gold_documents
     ]  # fmt: skip
     assert {"training: reading", "training: learning", "scoring"} <= set(seen)
-    assert model.options["split"] == [0.5, 0.5] and model.options["parameters"]["max_iterations"] == 30
+    assert (
+        model.options["split"] == [0.5, 0.5] and model.options["parameters"]["max_iterations"] == 30
+    )
     demo.refresh_from_db()
-    beats = metrics["model"]["quotes"]["overlap"]["f1"] >= metrics["rules"]["quotes"]["overlap"]["f1"]
+    beats = (
+        metrics["model"]["quotes"]["overlap"]["f1"] >= metrics["rules"]["quotes"]["overlap"]["f1"]
+    )
     assert (demo.model_id == model.pk) is beats
 
 
@@ -132,7 +136,9 @@ def test_a_model_file_missing_or_altered_is_a_clear_error(demo, model_dir):
 
 def test_the_commands(demo):
     out = io.StringIO()
-    call_command("train", "--collection", "demo", "--split", SPLIT, "--iterations", "30", stdout=out)
+    call_command(
+        "train", "--collection", "demo", "--split", SPLIT, "--iterations", "30", stdout=out
+    )
     text = out.getvalue()
     assert "Model demo:1: learnt from" in text and "Learning curve" in text
     out = io.StringIO()
