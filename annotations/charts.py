@@ -76,6 +76,62 @@ def column_chart(
     return "".join(parts)
 
 
+def line_chart(
+    series: Sequence[tuple[str, Sequence[tuple[float, float]]]],
+    *,
+    title: str,
+    x_label: str,
+    width: int = 420,
+    height: int = 220,
+    maximum: float = 1.0,
+) -> str:
+    """Lines through (x, y) points, y from 0 to `maximum`, each series named in a legend;
+    a series of one point is drawn level across the chart (a reference)."""
+    top, bottom, left, right = 28, 44, 36, 12
+    parts = [_open(width, height, title)]
+    points = [x for _, line in series for x, _ in line]
+    if not points:
+        parts.append(f'<text x="8" y="{top + 16}" class="empty">no data yet</text></svg>')
+        return "".join(parts)
+    low, high = 0.0, max(points) or 1.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return left + plot_w * (x - low) / (high - low), top + plot_h * (1 - y / maximum)
+
+    parts.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
+        f'class="axis"/><line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" class="axis"/>'
+        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{maximum:g}</text>'
+        f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>'
+        f'<text x="{width - right}" y="{top + plot_h + 14}" text-anchor="end">{high:g}</text>'
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle">'
+        f"{escape(x_label)}</text>"
+    )
+    for index, (name, line) in enumerate(series):
+        colour = PALETTE[index % len(PALETTE)]
+        drawn = list(line) if len(line) > 1 else [(low, line[0][1]), (high, line[0][1])]
+        path = " ".join("{:.1f},{:.1f}".format(*at(x, y)) for x, y in drawn)
+        dash = ' stroke-dasharray="4 3"' if len(line) == 1 else ""
+        parts.append(
+            f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}>'
+            f"<title>{escape(name)}</title></polyline>"
+        )
+        for x, y in line if len(line) > 1 else []:
+            cx, cy = at(x, y)
+            parts.append(
+                f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{colour}">'
+                f"<title>{escape(name)}: {y:.3f} at {x:g}</title></circle>"
+            )
+        parts.append(
+            f'<rect x="{left + 8 + index * 140}" y="{top + plot_h + 20}" width="10" height="10" '
+            f'fill="{colour}"/><text x="{left + 22 + index * 140}" y="{top + plot_h + 29}">'
+            f"{escape(_clip(name, 20))}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def _open(width: int, height: int, title: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '

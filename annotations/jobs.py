@@ -23,6 +23,7 @@ from annotations.selectors import predicting_model
 from annotations.services import review
 from annotations.services.collections import (
     collection_agreement_compute,
+    collection_prediction_use_compute,
     collection_stats_compute,
 )
 from annotations.services.exports import DEFAULT_SEED, DEFAULT_SPLIT, export_folder, export_gold
@@ -183,9 +184,17 @@ def _gold_push(job: Job) -> dict[str, Any]:
 
 
 def _agreement(job: Job) -> dict[str, Any]:
-    advance = job_progress(job=job, total=job.collection.documents.count())
+    """Agreement among the annotators, then what they made of the predictions: two walks
+    over the documents on one bar."""
+    documents = job.collection.documents.count()
+    advance = job_progress(job=job, total=2 * documents)
     report = collection_agreement_compute(collection=job.collection, on_documents=advance)
-    return {"documents": report["documents"], "annotators": report.get("annotators", [])}
+    use = collection_prediction_use_compute(collection=job.collection, on_documents=advance)
+    return {
+        "documents": report["documents"],
+        "annotators": report.get("annotators", []),
+        "predictions_started_from": sum(v["annotations"] for v in use["versions"].values()),
+    }
 
 
 def _train(job: Job) -> dict[str, Any]:

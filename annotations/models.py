@@ -48,6 +48,14 @@ class Collection(models.Model):
         "and day, gold labels and choices), counted by a job; pages read them.",
     )
     stats_at = models.DateTimeField(null=True, blank=True, editable=False)
+    prediction_use = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="What annotators kept, edited and deleted of the predictions they started "
+        "from, per model version, and their labelling time with and without; computed with "
+        "the agreement.",
+    )
     model = models.ForeignKey(
         "Model",
         null=True,
@@ -77,7 +85,7 @@ class Collection(models.Model):
 
 # The collection's stored reports: rows that list documents or jobs with their collection
 # leave them out (each can be tens of kilobytes of JSON, decoded for every row).
-COLLECTION_REPORTS = ("collection__agreement", "collection__stats")
+COLLECTION_REPORTS = ("collection__agreement", "collection__stats", "collection__prediction_use")
 
 
 class DocumentStatus(models.TextChoices):

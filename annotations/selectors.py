@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, timedelta
 from itertools import islice
 
 from django.db import models
 from django.db.models import Count, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from annotations import fulltext
 from annotations.agreement import DocumentVersions, agreement
@@ -220,6 +223,75 @@ def _chunk_versions(document_ids: list[int]) -> Iterator[DocumentVersions]:
             text,
             document_id,
         )
+
+
+@dataclass(frozen=True)
+class PredictionUse:
+    """A human annotation, and the prediction it was started from (None if none)."""
+
+    human: AnnotationRecord
+    prediction: AnnotationRecord | None
+    model_version: str
+
+
+def prediction_uses(
+    documents: QuerySet, on_documents: Callable[[int], None] | None = None
+) -> Iterator[PredictionUse]:
+    """Every counted human annotation of the documents, with the prediction it started
+    from: Label Studio marks an annotation begun from a prediction (`parent_prediction`
+    in its JSON) and shows a task's newest prediction, so that is the document's newest
+    prediction written before the annotation was made. Walked a chunk of documents at
+    a time (keyset), in constant memory."""
+    last = None
+    while True:
+        after = documents if last is None else documents.filter(pk__gt=last)
+        chunk = list(after.order_by("pk").values_list("pk", flat=True)[:VERSIONS_CHUNK])
+        if not chunk:
+            return
+        last = chunk[-1]
+        yield from _chunk_uses(chunk)
+        if on_documents is not None:
+            on_documents(len(chunk))
+
+
+def _chunk_uses(document_ids: list[int]) -> Iterator[PredictionUse]:
+    humans = list(
+        counted(Annotation.objects.filter(document_id__in=document_ids, kind=Annotation.Kind.HUMAN))
+        .annotate(parent=KT("raw__parent_prediction"), made=KT("raw__created_at"))
+        .order_by("document_id", "pk")
+    )
+    if not humans:
+        return
+    predictions: dict[int, list[Annotation]] = defaultdict(list)
+    for prediction in counted(
+        Annotation.objects.filter(
+            document_id__in={h.document_id for h in humans if h.parent},
+            kind=Annotation.Kind.PREDICTION,
+        )
+    ).order_by("document_id", "-updated_at", "-pk"):
+        predictions[prediction.document_id].append(prediction)
+    started = {h.pk: _started_from(h, predictions[h.document_id]) for h in humans if h.parent}
+    records = annotation_records(humans + [p for p in started.values() if p is not None])
+    for human in humans:
+        prediction = started.get(human.pk)
+        yield PredictionUse(
+            records[human.pk],
+            records[prediction.pk] if prediction is not None else None,
+            prediction.model_version if prediction is not None else "",
+        )
+
+
+def _started_from(human: Annotation, predictions: list[Annotation]) -> Annotation | None:
+    """The newest of the document's predictions (newest first) written before the human
+    annotation was made in Label Studio, else the newest."""
+    made = parse_datetime(human.made) if isinstance(human.made, str) else None
+    if made is not None and timezone.is_naive(made):
+        made = timezone.make_aware(made, UTC)
+    if made is not None:
+        for prediction in predictions:
+            if prediction.updated_at <= made:
+                return prediction
+    return predictions[0] if predictions else None
 
 
 def collection_agreement(collection: Collection, documents: QuerySet | None = None) -> dict:

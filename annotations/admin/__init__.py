@@ -1,3 +1,8 @@
-"""The Django admin: documents, annotations, speakers, exports, review and dashboard."""
+"""The Django admin: documents, annotations, speakers, exports, models, review and dashboard."""
 
-from annotations.admin import documents, exports, inbox  # noqa: F401  (registers the model admins)
+from annotations.admin import (  # noqa: F401  (registers the model admins)
+    documents,
+    exports,
+    inbox,
+    training,
+)

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from annotations import charts
-from annotations.models import Collection, Document, Job
+from annotations.admin.training import curve_chart, use_rows
+from annotations.models import Collection, Document, Job, Model
 from annotations.selectors import (
     CHOICE_STATS,
     document_agreement_entry,
@@ -33,7 +34,11 @@ WORST = 10
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("annotations.view_document"):
         raise PermissionDenied
-    collections = list(Collection.objects.order_by("name").defer("agreement"))
+    collections = list(
+        Collection.objects.select_related("model")
+        .order_by("name")
+        .defer("agreement", "prediction_use", "model__options")
+    )
     wanted = request.POST.get("collection") or request.GET.get("collection")
     chosen = next((c for c in collections if c.name == wanted), None)
     if request.method == "POST" and chosen is not None:
@@ -62,8 +67,10 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         svg.append(
             charts.bar_chart(_ranked(stats.get(name, {}), blank="(unset)"), title=f"Gold {name}")
         )
-    agreement = (
-        Collection.objects.values_list("agreement", flat=True).get(pk=chosen.pk) if chosen else None
+    agreement, use = (
+        Collection.objects.values_list("agreement", "prediction_use").get(pk=chosen.pk)
+        if chosen
+        else (None, None)
     )
     if agreement and agreement["documents"]:
         bars = [(label, scores["overlap"] or 0.0) for label, scores in agreement["spans"].items()]
@@ -79,8 +86,13 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
                 value_format="{:.2f}",
             )
         )
+    model, use = _loop(chosen, use)
+    if model is not None:
+        svg.append(curve_chart(model))
     context = {
         **admin.site.each_context(request),
+        "model": model,
+        "prediction_use": use,
         "title": "Dashboard",
         "collections": collections,
         "chosen": chosen,
@@ -102,6 +114,30 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "counted_at": min((c.stats_at for c in shown if c.stats_at), default=None),
     }
     return TemplateResponse(request, "admin/annotations/dashboard.html", context)
+
+
+def _loop(collection: Collection | None, report: dict | None) -> tuple[Model | None, list[dict]]:
+    """The collection's model (else the newest trained on it), and per model version
+    what annotators made of its predictions, with their labelling time beside the time
+    taken without predictions."""
+    if collection is None:
+        return None, []
+    newest = Model.objects.filter(collection=collection).order_by("-created_at", "-pk")
+    model = collection.model or newest.first()
+    if not report:
+        return model, []
+    without = report["without_predictions"]
+    versions = [
+        {
+            "version": version,
+            "annotations": figures["annotations"],
+            "rows": use_rows(report, version),
+            "seconds": figures["lead_time"]["mean_seconds"],
+            "seconds_without": without["mean_seconds"],
+        }
+        for version, figures in report["versions"].items()
+    ]
+    return model, versions
 
 
 def _agreement_job(collection: Collection | None) -> Job | None:

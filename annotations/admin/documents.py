@@ -19,6 +19,7 @@ from annotations.admin.exports import export_gold_dataset, job_message
 from annotations.admin.pagination import LargeListAdmin
 from annotations.admin.rendering import render_highlights, span_pieces
 from annotations.admin.review import review_view
+from annotations.admin.training import preannotate, train_model
 from annotations.importers.normalize import normalize_newlines
 from annotations.labelstudio.client import LabelStudioError
 from annotations.labelstudio.sync import annotators_refresh, client_from_settings
@@ -62,6 +63,8 @@ class CollectionAdmin(ServiceAdmin, admin.ModelAdmin):
     filter_horizontal = ["members"]
     actions = [
         export_gold_dataset,
+        train_model,
+        preannotate,
         "push_to_label_studio",
         "pull_from_label_studio",
         "pull_everything_from_label_studio",
@@ -91,7 +94,7 @@ class CollectionAdmin(ServiceAdmin, admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Collection, form, change: bool) -> None:
         settings = {
             name: form.cleaned_data[name]
-            for name in ("name", "title", "overlap", "scheme", "guidelines", "members")
+            for name in ("name", "title", "overlap", "scheme", "guidelines", "members", "model")
             if name in form.cleaned_data
         }
         if change:

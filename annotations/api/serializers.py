@@ -17,6 +17,7 @@ from annotations.adjudication import (
     NewQuote,
     ReviewRow,
 )
+from annotations.errors import DomainError
 from annotations.importers.brat import PROFILES
 from annotations.matching import Extent
 from annotations.models import (
@@ -26,16 +27,49 @@ from annotations.models import (
     Document,
     Export,
     Job,
+    Model,
     Span,
     Speaker,
 )
 from annotations.records import AttributionRecord, SpanRecord
+from annotations.selectors import RULES, model_named
 from annotations.services.import_files import ImportOptionsError, import_profile
+from annotations.services.training import BASES
+
+
+@extend_schema_field({"type": "string", "example": "newsroom:3"})
+class ModelLabelField(serializers.Field):
+    """A trained model as NAME or NAME:VERSION (its newest version without one); 'rules'
+    or null for the rules, which read back as null."""
+
+    default_error_messages = {"invalid": "expected NAME[:VERSION] or 'rules'"}
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> Model | None:
+        if data == RULES:
+            return None
+        if not isinstance(data, str) or not data or "\x00" in data:
+            self.fail("invalid")
+        try:
+            return model_named(data)
+        except DomainError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+    def to_representation(self, value: Model) -> str:
+        return value.label
 
 
 class CollectionSerializer(serializers.ModelSerializer):
     documents = serializers.IntegerField(read_only=True, source="document_total")
     gold = serializers.IntegerField(read_only=True, source="gold_total")
+    model = ModelLabelField(
+        required=False,
+        help_text="What pre-annotates the collection and answers Label Studio: a trained "
+        "model (NAME[:VERSION]), or 'rules' / null for the rules.",
+    )
 
     class Meta:
         model = Collection
@@ -49,6 +83,7 @@ class CollectionSerializer(serializers.ModelSerializer):
             "ls_pulled_at",
             "documents",
             "gold",
+            "model",
             "created_at",
         ]
         read_only_fields = ["ls_project_id", "ls_pulled_at", "created_at"]
@@ -218,6 +253,34 @@ class JobSerializer(serializers.ModelSerializer):
 
     def get_url(self, job: Job) -> str:
         return reverse("api:job-detail", args=[job.pk])
+
+
+class QuoteModelSerializer(serializers.ModelSerializer):
+    """A trained model: what it learnt from and how it scored."""
+
+    label = serializers.CharField(read_only=True)
+    collection = serializers.CharField(source="collection_name", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Model
+        fields = [
+            "id",
+            "label",
+            "name",
+            "version",
+            "collection",
+            "base",
+            "gold_documents",
+            "heldout_documents",
+            "training_seconds",
+            "options",
+            "metrics",
+            "sha256",
+            "size",
+            "created_by",
+            "created_at",
+        ]
 
 
 class LabelStudioStatusSerializer(serializers.Serializer):
@@ -487,4 +550,36 @@ def review_json(versions: list[str], rows: list[ReviewRow], added: list[AddedRow
 class MergeRequestSerializer(serializers.Serializer):
     others = serializers.PrimaryKeyRelatedField(
         queryset=Speaker.objects.all(), many=True, allow_empty=False
+    )
+
+
+class TrainRequestSerializer(serializers.Serializer):
+    collection = CollectionNameField(slug_field="name", queryset=Collection.objects.all())
+    name = serializers.SlugField(
+        required=False, max_length=100, help_text="Default: the collection's name."
+    )
+    base = serializers.ChoiceField(choices=BASES, default="rules")
+    split = serializers.CharField(default="0.8,0.1,0.1", max_length=100)
+    seed = serializers.IntegerField(default=13, min_value=0, max_value=2**31)
+    iterations = serializers.IntegerField(required=False, min_value=1, max_value=1000)
+
+    def validate_split(self, value: str) -> str:
+        try:
+            ratios = exporters.parse_split(value)
+        except exporters.ExportError as error:
+            raise serializers.ValidationError(str(error)) from None
+        if len(ratios) < 2:
+            raise serializers.ValidationError("a model needs a held-out split to be scored on")
+        return value
+
+    def validate_name(self, value: str) -> str:
+        if value == RULES:
+            raise serializers.ValidationError(f"{RULES!r} names the rules, not a model")
+        return value
+
+
+class PreannotateRequestSerializer(serializers.Serializer):
+    model = ModelLabelField(
+        required=False,
+        help_text="A trained model (NAME[:VERSION]) or 'rules'; default: the collection's.",
     )

@@ -12,6 +12,7 @@ router.register("documents", views.DocumentViewSet, basename="document")
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
 router.register("speakers", views.SpeakerViewSet, basename="speaker")
 router.register("exports", views.ExportViewSet, basename="export")
+router.register("models", views.ModelViewSet, basename="model")
 router.register("jobs", views.JobViewSet, basename="job")
 
 urlpatterns = [

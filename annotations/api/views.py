@@ -28,10 +28,12 @@ from annotations.models import (
     Document,
     Export,
     Job,
+    Model,
     Span,
     Speaker,
 )
 from annotations.selectors import (
+    RULES,
     annotations_in_collection,
     count_of,
     document_agreement_entry,
@@ -116,6 +118,8 @@ class CollectionViewSet(
             return visible_collections(self.request.user)
         return (
             visible_collections(self.request.user)
+            .select_related("model")
+            .defer("model__metrics", "model__options")
             .annotate(
                 document_total=Count("documents", distinct=True),
                 gold_total=Count(
@@ -191,10 +195,23 @@ class CollectionViewSet(
         )
         return accepted(job)
 
-    @extend_schema(request=None, responses={202: s.JobSerializer})
+    @extend_schema(request=s.PreannotateRequestSerializer, responses={202: s.JobSerializer})
     @action(detail=True, methods=["post"])
     def preannotate(self, request: Request, name: str) -> Response:
-        job = job_start(kind=Job.Kind.PREANNOTATE, collection=self.get_object(), user=request.user)
+        """Predict every document, as a job: with `model` (NAME[:VERSION] or 'rules'), else
+        with the collection's own model (or the rules)."""
+        form = s.PreannotateRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        params = {}
+        if "model" in form.validated_data:
+            model = form.validated_data["model"]
+            params["model"] = model.label if model is not None else RULES
+        job = job_start(
+            kind=Job.Kind.PREANNOTATE,
+            collection=self.get_object(),
+            user=request.user,
+            params=params,
+        )
         return accepted(job)
 
     @extend_schema(responses={200: s.LabelStudioStatusSerializer})
@@ -448,6 +465,34 @@ class ExportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         name = f"{export.collection.name}-{export.format}-{export.pk}.zip"
         return FileResponse(
             archive, as_attachment=True, filename=name, content_type="application/zip"
+        )
+
+
+class ModelViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Trained models, newest first; POST trains a new version from a collection's gold,
+    as a job."""
+
+    lookup_value_regex = ID_PATTERN
+    serializer_class = s.QuoteModelSerializer
+    filterset_fields = ["name", "base"]
+    filter_backends = [DjangoFilterBackend]
+    roles = {"list": REVIEWER, "retrieve": REVIEWER, "create": ADMIN}
+
+    def get_queryset(self) -> QuerySet:
+        return Model.objects.select_related("created_by").order_by("-created_at", "-id")
+
+    @extend_schema(request=s.TrainRequestSerializer, responses={202: s.JobSerializer})
+    def create(self, request: Request) -> Response:
+        form = s.TrainRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        params = {k: v for k, v in form.validated_data.items() if k != "collection"}
+        return accepted(
+            job_start(
+                kind=Job.Kind.TRAIN,
+                collection=form.validated_data["collection"],
+                user=request.user,
+                params=params,
+            )
         )
 
 

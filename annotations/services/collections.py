@@ -13,6 +13,7 @@ from django.utils import timezone
 from annotations.agreement import AgreementTally
 from annotations.errors import Conflict, DomainError
 from annotations.models import Annotation, Collection, Document, DocumentAgreement, Model
+from annotations.prediction_use import PredictionUseTally
 from annotations.scheme import DEFAULT_SCHEME, get_scheme
 from annotations.selectors import DOCUMENT_FIGURES, human_versions
 
@@ -44,13 +45,15 @@ def collection_create(
     scheme: str = DEFAULT_SCHEME,
     guidelines: str = "",
     members: list[AbstractBaseUser] | None = None,
+    model: Model | None = None,
 ) -> Collection:
-    """A new collection; CollectionExists when the name is taken."""
+    """A new collection; CollectionExists when the name is taken. `model`: the trained
+    model that pre-annotates it (None: the rules)."""
     _check(name=name, overlap=overlap, scheme=scheme)
     if Collection.objects.filter(name=name).exists():
         raise CollectionExists(f"a collection named {name!r} exists already")
     collection = Collection.objects.create(
-        name=name, title=title, overlap=overlap, scheme=scheme, guidelines=guidelines
+        name=name, title=title, overlap=overlap, scheme=scheme, guidelines=guidelines, model=model
     )
     if members:
         collection.members.set(members)
@@ -191,6 +194,31 @@ def collection_agreement_compute(
         stale.delete()
         Collection.objects.filter(pk=collection.pk).update(agreement=report, agreement_at=started)
     collection.agreement, collection.agreement_at = report, started
+    return report
+
+
+def collection_prediction_use_compute(
+    *, collection: Collection, on_documents: Callable[[int], None] | None = None
+) -> dict:
+    """What annotators made of the predictions they started from (`prediction_use`),
+    streamed over the collection's human annotations and stored on it."""
+    from annotations.selectors import prediction_uses
+
+    started = timezone.now()
+    tally = PredictionUseTally(get_scheme(collection.scheme))
+    for use in prediction_uses(collection.documents.all(), on_documents=on_documents):
+        if use.prediction is None:
+            tally.add_time(use.human.lead_time)
+        else:
+            tally.add(
+                use.prediction,
+                use.human,
+                model_version=use.model_version,
+                lead_time=use.human.lead_time,
+            )
+    report = {**tally.report(), "computed_at": started.isoformat()}
+    Collection.objects.filter(pk=collection.pk).update(prediction_use=report)
+    collection.prediction_use = report
     return report
 
 

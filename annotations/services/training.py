@@ -219,6 +219,16 @@ def _beats_rules(metrics: dict) -> bool:
     return model >= metrics["rules"]["quotes"]["overlap"]["f1"]
 
 
+def models_delete(*, models: list[Model]) -> int:
+    """Delete the models and, once that is committed, their files; collections that
+    predicted with one go back to the rules. How many were deleted."""
+    paths = [model_file(model) for model in models]
+    with transaction.atomic():
+        deleted, _ = Model.objects.filter(pk__in=[m.pk for m in models]).delete()
+        transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+    return deleted
+
+
 def model_file(model: Model) -> Path:
     return Path(settings.MODEL_DIR) / model.file
 

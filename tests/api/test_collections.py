@@ -17,7 +17,8 @@ def test_agreement_is_computed_by_a_job_and_read_from_where_it_is_stored(api):
     assert started.status_code == 202
     job = Job.objects.get(pk=started.json()["id"])
     assert (job.kind, job.status, job.result["documents"]) == ("agreement", "done", 2)
-    assert (job.total, job.done) == (8, 8)  # every document walked, as the job went
+    # Every document walked twice, as the job went: for agreement, then for prediction use.
+    assert (job.total, job.done) == (16, 16)
     report = reviewer.get("/api/collections/demo/agreement/").json()
     assert report["documents"] == 2 and report["computed_at"]
     assert report["spans"]["Quote"]["exact"] is not None

@@ -4,7 +4,7 @@ from django.contrib.auth.models import User
 from django.test import TestCase
 from rest_framework.test import APIClient
 
-from annotations.models import Annotation, Export, Job
+from annotations.models import Annotation, Collection, Export, Job, Model
 from annotations.records import AnnotationKind
 from annotations.services import speaker_create
 from tests import factories
@@ -18,13 +18,14 @@ KEYSET = {
     "/api/jobs/": 1,
 }
 # Short lists, numbered: count + page.
-NUMBERED = {"/api/collections/": 2, "/api/exports/": 2}
+NUMBERED = {"/api/collections/": 2, "/api/exports/": 2, "/api/models/": 2}
 
 
 class ListQueryCounts(TestCase):
     def setUp(self):
         self.client = APIClient()
-        self.client.force_authenticate(User.objects.create_superuser("ada", "a@example.com", "pw"))
+        self.user = User.objects.create_superuser("ada", "a@example.com", "pw")
+        self.client.force_authenticate(self.user)
         self.collection = factories.collection("news")
 
     def add(self, count: int, start: int = 0) -> None:
@@ -37,6 +38,14 @@ class ListQueryCounts(TestCase):
             Export.objects.create(collection=self.collection, format="jsonl", status="done")
             Job.objects.create(collection=self.collection, kind=Job.Kind.PULL)
             speaker_create(name=f"Speaker {i}")
+            model = Model.objects.create(
+                name="news", version=i + 1, collection=self.collection, collection_name="news",
+                base="rules", gold_documents=1, heldout_documents=0, training_seconds=1.0,
+                file=f"news/{i + 1}.zip", sha256="0" * 64, size=1, created_by=self.user,
+            )  # fmt: skip
+            # Each collection names the model that predicts for it.
+            other = factories.collection(f"other-{i}")
+            Collection.objects.filter(pk__in=[other.pk, self.collection.pk]).update(model=model)
 
     def listed(self, path: str, queries: int, **params) -> dict:
         with self.assertNumQueries(queries):

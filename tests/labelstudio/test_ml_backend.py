@@ -67,3 +67,35 @@ def test_bad_predict_bodies(client):
     assert client.post(
         reverse("ml-predict"), data="{}", content_type="application/json", headers=AUTH
     ).json() == {"detail": "expected {'tasks': [...]}"}
+
+
+def predict(client, project: str, text: str = '"We won," said Ana Ruiz.') -> dict:
+    body = {"tasks": [{"id": 1, "data": {"text": text}}], "project": project}
+    response = client.post(reverse("ml-predict"), data=json.dumps(body),
+                           content_type="application/json", headers=AUTH)  # fmt: skip
+    assert response.status_code == 200
+    return response.json()["results"][0]
+
+
+def test_a_project_whose_collection_has_a_model_gets_its_predictions(client, model_dir):
+    from annotations.models import Collection
+    from annotations.services.training import model_train
+    from tests.services.test_training import QUICK, SPLIT, load
+
+    collection = load("demo", "fixtures/gold.jsonl", "bench/heldout/gold.jsonl")
+    model = model_train(collection=collection, split=SPLIT, parameters=QUICK, name="desk")
+    Collection.objects.filter(pk=collection.pk).update(ls_project_id=5, model=model)
+    setup = client.post(reverse("ml-setup"), data={"project": "5.1700000000"},
+                        content_type="application/json", headers=AUTH)  # fmt: skip
+    assert setup.json() == {"model_version": "desk:1"}
+    text = collection.documents.first().text
+    served = predict(client, "5.1700000000", text)
+    assert served["model_version"] == "desk:1" and served["result"]
+    assert result_to_domain(served["result"], QUOTES_V1, text=text).problems == []
+    # Another project, or none: the rules.
+    assert predict(client, "6.1")["model_version"] == MODEL_VERSION
+    assert predict(client, "x")["model_version"] == MODEL_VERSION
+    # A model file gone: the rules answer, and say so.
+    (model_dir / model.file).unlink()
+    fallback = predict(client, "5.1700000000")
+    assert fallback["model_version"] == MODEL_VERSION and fallback["result"]

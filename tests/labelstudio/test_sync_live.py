@@ -296,6 +296,42 @@ def test_ml_backend_gives_label_studio_predictions_on_demand(
     ]  # fmt: skip
 
 
+def test_a_trained_model_predicts_in_label_studio_under_its_version(
+    ls_collection, ls_client, live_server, settings
+):
+    """Trained from the collection's gold, the model's predictions reach Label Studio
+    both ways: pushed with the tasks, and asked for by the project's ML backend."""
+    from annotations.services.preannotation import collection_preannotate
+    from annotations.services.training import model_train
+
+    settings.PUBLIC_URL = live_server.url
+    call_command("import_documents", str(settings.BASE_DIR / "fixtures" / "gold.jsonl"),
+                 "--collection", ls_collection.name, "--as-gold", stdout=io.StringIO())  # fmt: skip
+    model = model_train(
+        collection=ls_collection, split="0.5,0.5", parameters={"max_iterations": 20}, name="desk"
+    )
+    Collection.objects.filter(pk=ls_collection.pk).update(model=model)
+    ls_collection.refresh_from_db()
+    collection_preannotate(collection=ls_collection, model=model)
+    sync.project_setup(collection=ls_collection, client=ls_client, ml_backend=True)
+    sync.push(collection=ls_collection, client=ls_client)
+    _, tasks = ls_client.export_snapshot(ls_collection.ls_project_id)
+    pushed = {p["model_version"] for task in tasks for p in task["predictions"]}
+    assert pushed == {"desk:1"} and len(tasks) == 8
+    # Asked for by Label Studio: the backend answers with the collection's model.
+    ls_client.predictions_retrieve(ls_collection.ls_project_id)
+    _, tasks = ls_client.export_snapshot(ls_collection.ls_project_id)
+    for task in tasks:
+        for prediction in task["predictions"]:
+            assert prediction["model_version"] == "desk:1"
+            assert (
+                result_to_domain(
+                    prediction["result"], QUOTES_V1, text=task["data"]["text"]
+                ).problems
+                == []
+            )
+
+
 def test_label_studio_json_export_goes_through_label_studio_and_back_unchanged(
     ls_collection, ls_client, tmp_path, settings
 ):

@@ -10,8 +10,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from annotations.errors import NotFound
+from annotations.scheme import QUOTES_V1
 from annotations.selectors import collection_named, stored_agreement
-from annotations.services.collections import collection_agreement_compute
+from annotations.services.collections import (
+    collection_agreement_compute,
+    collection_prediction_use_compute,
+)
 
 # Documents of most disagreement shown in the table (--json lists as many as the API).
 WORST = 10
@@ -47,7 +51,7 @@ class Command(BaseCommand):
         columns = (TextColumn("comparing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         quiet = options["json"] or not console.is_terminal
         with Progress(*columns, console=console, transient=True, disable=quiet) as progress:
-            task = progress.add_task("agreement", total=collection.documents.count())
+            task = progress.add_task("agreement", total=2 * collection.documents.count())
 
             def advance(done: int) -> None:
                 progress.advance(task, done)
@@ -57,12 +61,14 @@ class Command(BaseCommand):
                 reset_queries()
 
             collection_agreement_compute(collection=collection, on_documents=advance)
+            use = collection_prediction_use_compute(collection=collection, on_documents=advance)
         report = stored_agreement(collection)
         if options["json"]:
             self.stdout.write(
                 json.dumps(report, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder)
             )
             return
+        self._prediction_use(console, use)
         if not report["documents"]:
             console.print(f"No document of {collection.name!r} has two human annotations yet.")
             return
@@ -126,6 +132,30 @@ class Command(BaseCommand):
         console.print(pairs)
         self._worst(console, report)
 
+    def _prediction_use(self, console: Console, use: dict) -> None:
+        without = use["without_predictions"]
+        if not use["versions"]:
+            return
+        table = Table(
+            "model version",
+            "annotations",
+            *(f"{label} kept / edited / deleted / added" for label in QUOTES_V1.label_names()),
+            "seconds each",
+            title="Predictions annotators started from (seconds each without: "
+            f"{_seconds(without['mean_seconds'])} over {without['annotations']})",
+        )
+        for version, figures in use["versions"].items():
+            table.add_row(
+                version,
+                str(figures["annotations"]),
+                *(
+                    " / ".join(str(v) for v in counts.values())
+                    for counts in figures["spans"].values()
+                ),
+                _seconds(figures["lead_time"]["mean_seconds"]),
+            )
+        console.print(table)
+
     def _worst(self, console: Console, report: dict) -> None:
         worst = Table(
             "document",
@@ -144,3 +174,7 @@ class Command(BaseCommand):
                 str(row["units_with_disagreement"]),
             )
         console.print(worst)
+
+
+def _seconds(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}"
