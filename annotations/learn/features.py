@@ -149,6 +149,10 @@ def featurize(text: Text, result: Attribution) -> list[list[str]]:
             length = segment_length[owner]
             row.append("inq")
             row.append("inq-long" if length > 4 else "inq-short")
+            if i == 0 or segment_of[i - 1] != owner:
+                row.append("seg-first")
+            if i + 1 == count or segment_of[i + 1] != owner:
+                row.append("seg-last")
         if i in sentence_start:
             row.append("sent-start")
             if i == 0 or paragraph_of[i] != paragraph_of[i - 1]:
@@ -162,11 +166,13 @@ def featurize(text: Text, result: Attribution) -> list[list[str]]:
             if before:
                 gap = i - before[-1]
                 row.append("cue-before" + ("-near" if gap <= 3 else "-far"))
+                row.append("cue-before=" + cue_base[before[-1]])
                 if words[before[-1] + 1 : before[-1] + 2] == ["that"]:
                     row.append("after-cue-that")
             if after:
                 gap = after[0] - i
                 row.append("cue-after" + ("-near" if gap <= 3 else "-far"))
+                row.append("cue-after=" + cue_base[after[0]])
         else:
             row.append("no-cue-in-sentence")
         for offset in WINDOW:
@@ -179,5 +185,10 @@ def featurize(text: Text, result: Attribution) -> list[list[str]]:
             else:
                 row.append(f"edge{offset}")
         row.append(f"w-1w={words[i - 1] if i else ''}|{word}")
+        row.append(f"ww+1={word}|{words[i + 1] if i + 1 < count else ''}")
+        if word == "that" and i and words[i - 1] in FORM_TO_BASE:
+            row.append("verb-that")
+        if i < 3 or paragraph_of[i - 3] != paragraph_of[i]:
+            row.append("para-opening")
         features.append(row)
     return features
