@@ -29,7 +29,6 @@ from annotations.models import (
     Export,
     Job,
     Model,
-    Span,
     Speaker,
 )
 from annotations.selectors import (
@@ -56,16 +55,14 @@ MAX_ID = 2**63 - 1
 # Ids in URLs: digits only and short enough for any database's integers (else 404).
 ID_PATTERN = "[0-9]{1,18}"
 
+# An annotation with its rows, as AnnotationSerializer reads them: spans and attributions
+# refer to each other by id within the annotation, so no row is joined to another.
 ANNOTATIONS = Prefetch(
     "annotations",
     queryset=Annotation.objects.select_related("annotator")
     .order_by("kind", "pk")
-    .prefetch_related(
-        Prefetch("spans", queryset=Span.objects.select_related("antecedent")),
-        Prefetch(
-            "attributions", queryset=Attribution.objects.select_related("quote", "speaker", "cue")
-        ),
-    ),
+    .defer("raw", "content_hash")
+    .prefetch_related("spans", "attributions"),
 )
 
 
