@@ -23,6 +23,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
     Q,
     QuerySet,
     Value,
@@ -36,19 +37,23 @@ RANK_LIMIT = 10_000
 INDEX = "annotations_document_search"
 
 
-def documents_matching(documents: QuerySet, query: SearchQuery) -> QuerySet:
+def documents_matching(documents: QuerySet, query: SearchQuery, *, rank: bool = True) -> QuerySet:
     """These documents where every term of the query is found, or whose external id is
-    the query; that one first, then by rank, then by external id."""
-    if connections[documents.db].vendor == "postgresql":
-        documents, found, rank = _postgresql(documents, query)
-    else:
-        found, rank = _sqlite(query)
+    the query; that one first, then by rank, then by external id.
+
+    `rank=False` is for many matches, read a page at a time in an index's order (the
+    caller orders them): no rank is computed, and on PostgreSQL the match is tested on
+    each row the order's index walks to instead of gathering every match from the
+    full-text index first, so a page costs the rows walked to fill it, not the matches."""
+    documents, found, ranking = _matching(documents, query, walk=not rank)
+    if not rank:
+        return documents.filter(found)
     exact = Q(external_id=query.typed)
     return (
         documents.filter(found)
         .annotate(
             search_exact=ExpressionWrapper(exact, output_field=BooleanField()),
-            search_rank=rank,
+            search_rank=ranking,
         )
         .order_by("-search_exact", "-search_rank", "external_id", "pk")
     )
@@ -71,8 +76,28 @@ class DocumentColumn(Expression):
         return f"{table}.{connection.ops.quote_name(self.column)}", []
 
 
-def _postgresql(documents: QuerySet, query: SearchQuery) -> tuple[QuerySet, Q, Expression]:
-    """The generated search_vector column against the terms, or the exact external id."""
+def more_matches_than(documents: QuerySet, query: SearchQuery, limit: int | None = None) -> bool:
+    """Whether more than `limit` (RANK_LIMIT) of these documents match (found through
+    the index, stopping at the limit)."""
+    documents, found, _ = _matching(documents, query, walk=False)
+    return documents.filter(found).order_by()[RANK_LIMIT if limit is None else limit :].exists()
+
+
+def _matching(
+    documents: QuerySet, query: SearchQuery, *, walk: bool
+) -> tuple[QuerySet, Q, Expression]:
+    """The documents (with what the match needs), the match, and the rank."""
+    if connections[documents.db].vendor == "postgresql":
+        return _postgresql(documents, query, walk=walk)
+    found, ranking = _sqlite(query)
+    return documents, found, ranking
+
+
+def _postgresql(
+    documents: QuerySet, query: SearchQuery, *, walk: bool = False
+) -> tuple[QuerySet, Q, Expression]:
+    """The generated search_vector column against the terms, or the exact external id;
+    with `walk`, in a form the full-text index does not answer (see documents_matching)."""
     from django.contrib.postgres.search import SearchQuery as TsQuery
     from django.contrib.postgres.search import SearchRank, SearchVectorField
 
@@ -86,6 +111,10 @@ def _postgresql(documents: QuerySet, query: SearchQuery) -> tuple[QuerySet, Q, E
     # Evaluated once per query: whether a match beyond the limit exists.
     few = ~Exists(every_match[RANK_LIMIT:])
     rank = _while_few(few, SearchRank(F("search_vector"), tsquery))
+    if walk:
+        vector = Func(
+            vector, template="(%(expressions)s || ''::tsvector)", output_field=SearchVectorField()
+        )
     found = Q(search_vector=tsquery) | Q(external_id=query.typed)
     return documents.alias(search_vector=vector), found, rank
 

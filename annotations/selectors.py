@@ -491,12 +491,19 @@ def stats_merged(counts: Iterable[dict]) -> dict:
     return merged
 
 
-def documents_search(documents: QuerySet, text: str) -> QuerySet:
+def documents_search(documents: QuerySet, text: str, *, rank: bool = True) -> QuerySet:
     """The documents among these that match a search-box query (annotations.search), best
     first: the one whose external id is the query, then by the database's full-text rank
     (only the matches are ranked, and only while they are few: fulltext.RANK_LIMIT). The
-    caller pages the result. Raises SearchQueryError (a 400) when the query means nothing."""
-    return fulltext.documents_matching(documents, parse_query(text))
+    caller pages the result. `rank=False`: the matches unranked, for the caller to read
+    in an index's order (documents_search_many tells when to). Raises SearchQueryError
+    (a 400) when the query means nothing."""
+    return fulltext.documents_matching(documents, parse_query(text), rank=rank)
+
+
+def documents_search_many(documents: QuerySet, text: str) -> bool:
+    """Whether a search matches too many of these documents to rank (fulltext.RANK_LIMIT)."""
+    return fulltext.more_matches_than(documents, parse_query(text))
 
 
 def model_named(spec: str) -> Model:

@@ -38,6 +38,7 @@ from annotations.selectors import (
     document_agreement_entry,
     document_agreements,
     documents_search,
+    documents_search_many,
     stored_agreement,
 )
 from annotations.services import (
@@ -257,7 +258,8 @@ class DocumentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search",
         label='Words in the title, id or text (all must match), "a phrase", or word* '
-        "for words that begin so; best matches first",
+        "for words that begin so; best matches first in numbered pages, or, when more "
+        "than 10,000 documents match, unranked keyset pages in the list's ordering",
     )
 
     class Meta:
@@ -268,7 +270,12 @@ class DocumentFilter(django_filters.FilterSet):
         return queryset.filter(collection_id=collection_id_named(value))
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return documents_search(queryset, value)
+        # Ranked (numbered pages) unless asked for an order, or too many match to rank.
+        ordered = bool(self.request and self.request.query_params.get("ordering"))
+        rank = not ordered and not documents_search_many(queryset, value)
+        if self.request is not None:
+            self.request.search_ranked = rank
+        return documents_search(queryset, value, rank=rank)
 
 
 class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
@@ -281,8 +288,9 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
     keyset_orderings = {"external_id": ("collection_id", "external_id"), "created_at": ("id",)}
 
     def ranked(self, request: Request) -> bool:
-        """A search without an `ordering` lists the best matches first, in numbered pages."""
-        return bool(request.query_params.get("q")) and not request.query_params.get("ordering")
+        """A search without an `ordering` lists the best matches first, in numbered pages,
+        unless too many match to rank them (DocumentFilter.search decided)."""
+        return getattr(request, "search_ranked", False)
 
     roles = {"review": REVIEWER, "adjudicate": REVIEWER, "send_back": REVIEWER, "reject": REVIEWER}
 

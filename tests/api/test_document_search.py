@@ -63,3 +63,25 @@ def test_a_query_that_means_nothing_is_a_400_saying_why(api, q, reason):
     response = api("reviewer").get("/api/documents/", {"q": q})
     assert response.status_code == 400
     assert reason in response.json()["detail"]
+
+
+def test_too_many_matches_to_rank_come_in_keyset_pages_in_the_lists_order(api, monkeypatch):
+    """Beyond the rank limit the matches are unranked and read a page at a time by
+    keyset (no count), every one of them once; below it, ranked and counted."""
+    import annotations.fulltext as fulltext
+
+    client = api("reviewer")
+    ranked = client.get("/api/documents/", {"q": "the", "page_size": 2}).json()
+    assert "count" in ranked and ranked["count"] >= 3
+    monkeypatch.setattr(fulltext, "RANK_LIMIT", 2)
+    page = client.get("/api/documents/", {"q": "the", "page_size": 2}).json()
+    assert "count" not in page and len(page["results"]) == 2
+    seen = [d["external_id"] for d in page["results"]]
+    while page["next"]:
+        page = client.get(page["next"]).json()
+        seen += [d["external_id"] for d in page["results"]]
+    assert len(seen) == ranked["count"] == len(set(seen))
+    assert seen == sorted(seen)  # the default ordering: collection, then external id
+    assert external_ids(client.get("/api/documents/", {"q": "Okafor", "page_size": 2})) == [
+        "northgate-winter-staffing"
+    ]
