@@ -37,15 +37,19 @@ RANK_LIMIT = 10_000
 INDEX = "annotations_document_search"
 
 
-def documents_matching(documents: QuerySet, query: SearchQuery, *, rank: bool = True) -> QuerySet:
+def documents_matching(
+    documents: QuerySet, query: SearchQuery, *, rank: bool = True, few: bool = False
+) -> QuerySet:
     """These documents where every term of the query is found, or whose external id is
     the query; that one first, then by rank, then by external id.
 
     `rank=False` is for many matches, read a page at a time in an index's order (the
     caller orders them): no rank is computed, and on PostgreSQL the match is tested on
     each row the order's index walks to instead of gathering every match from the
-    full-text index first, so a page costs the rows walked to fill it, not the matches."""
-    documents, found, ranking = _matching(documents, query, walk=not rank)
+    full-text index first, so a page costs the rows walked to fill it, not the matches.
+    `few`: the caller has found that the matches are few enough to rank
+    (more_matches_than), so the rank does not look again."""
+    documents, found, ranking = _matching(documents, query, walk=not rank, few=few)
     if not rank:
         return documents.filter(found)
     exact = Q(external_id=query.typed)
@@ -79,22 +83,23 @@ class DocumentColumn(Expression):
 def more_matches_than(documents: QuerySet, query: SearchQuery, limit: int | None = None) -> bool:
     """Whether more than `limit` (RANK_LIMIT) of these documents match (found through
     the index, stopping at the limit)."""
-    documents, found, _ = _matching(documents, query, walk=False)
+    documents, found, _ = _matching(documents, query, walk=False, few=True)
     return documents.filter(found).order_by()[RANK_LIMIT if limit is None else limit :].exists()
 
 
 def _matching(
-    documents: QuerySet, query: SearchQuery, *, walk: bool
+    documents: QuerySet, query: SearchQuery, *, walk: bool, few: bool
 ) -> tuple[QuerySet, Q, Expression]:
-    """The documents (with what the match needs), the match, and the rank."""
+    """The documents (with what the match needs), the match, and the rank (guarded by a
+    look at whether the matches are few, unless `few` says they are)."""
     if connections[documents.db].vendor == "postgresql":
-        return _postgresql(documents, query, walk=walk)
-    found, ranking = _sqlite(query)
+        return _postgresql(documents, query, walk=walk, few=few)
+    found, ranking = _sqlite(query, few=few)
     return documents, found, ranking
 
 
 def _postgresql(
-    documents: QuerySet, query: SearchQuery, *, walk: bool = False
+    documents: QuerySet, query: SearchQuery, *, walk: bool = False, few: bool = False
 ) -> tuple[QuerySet, Q, Expression]:
     """The generated search_vector column against the terms, or the exact external id;
     with `walk`, in a form the full-text index does not answer (see documents_matching)."""
@@ -109,8 +114,9 @@ def _postgresql(
     every_match = documents.model._default_manager.alias(search_vector=vector)
     every_match = every_match.filter(search_vector=tsquery)
     # Evaluated once per query: whether a match beyond the limit exists.
-    few = ~Exists(every_match[RANK_LIMIT:])
-    rank = _while_few(few, SearchRank(F("search_vector"), tsquery))
+    rank = SearchRank(F("search_vector"), tsquery)
+    if not few:
+        rank = _while_few(~Exists(every_match[RANK_LIMIT:]), rank)
     if walk:
         vector = Func(
             vector, template="(%(expressions)s || ''::tsvector)", output_field=SearchVectorField()
@@ -119,16 +125,21 @@ def _postgresql(
     return documents.alias(search_vector=vector), found, rank
 
 
-def _sqlite(query: SearchQuery) -> tuple[Q, Expression]:
+def _sqlite(query: SearchQuery, *, few: bool = False) -> tuple[Q, Expression]:
     """The FTS5 table, joined (models.DocumentSearchEntry) so that FTS5 ranks each match
     once; a subquery per row would count the documents holding each word every time.
     An exact external id needs no look-up of its own: the id column is indexed with
     the tokenizer that reads the query, so the id always matches its own words."""
     expression = fts5_expression(query)
-    few = RawSQL(
-        f"NOT EXISTS (SELECT 1 FROM {INDEX} WHERE {INDEX} MATCH %s LIMIT 1 OFFSET %s)",
-        [expression, RANK_LIMIT],
-        output_field=BooleanField(),
-    )
     # FTS5 ranks the best lowest; negated, so that higher is better on both databases.
-    return Q(search_entry__entry__match=expression), _while_few(few, -F("search_entry__rank"))
+    rank = -F("search_entry__rank")
+    if not few:
+        rank = _while_few(
+            RawSQL(
+                f"NOT EXISTS (SELECT 1 FROM {INDEX} WHERE {INDEX} MATCH %s LIMIT 1 OFFSET %s)",
+                [expression, RANK_LIMIT],
+                output_field=BooleanField(),
+            ),
+            rank,
+        )
+    return Q(search_entry__entry__match=expression), rank

@@ -491,14 +491,16 @@ def stats_merged(counts: Iterable[dict]) -> dict:
     return merged
 
 
-def documents_search(documents: QuerySet, text: str, *, rank: bool = True) -> QuerySet:
+def documents_search(
+    documents: QuerySet, text: str, *, rank: bool = True, few: bool = False
+) -> QuerySet:
     """The documents among these that match a search-box query (annotations.search), best
     first: the one whose external id is the query, then by the database's full-text rank
     (only the matches are ranked, and only while they are few: fulltext.RANK_LIMIT). The
     caller pages the result. `rank=False`: the matches unranked, for the caller to read
-    in an index's order (documents_search_many tells when to). Raises SearchQueryError
-    (a 400) when the query means nothing."""
-    return fulltext.documents_matching(documents, parse_query(text), rank=rank)
+    in an index's order (documents_search_many tells when to; `few` when it said the
+    matches are few). Raises SearchQueryError (a 400) when the query means nothing."""
+    return fulltext.documents_matching(documents, parse_query(text), rank=rank, few=few)
 
 
 def documents_search_many(documents: QuerySet, text: str) -> bool:

@@ -275,7 +275,7 @@ class DocumentFilter(django_filters.FilterSet):
         rank = not ordered and not documents_search_many(queryset, value)
         if self.request is not None:
             self.request.search_ranked = rank
-        return documents_search(queryset, value, rank=rank)
+        return documents_search(queryset, value, rank=rank, few=rank)
 
 
 class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
