@@ -90,7 +90,8 @@ class AdminTestCase(TestCase):
             factories.document(Document.objects.first().collection, external_id=f"extra-{index}")
         with self.assertNumQueries(5):
             self.client.get(url)
-        with self.assertNumQueries(5):
+        # + whether the search matches too many to rank
+        with self.assertNumQueries(6):
             self.client.get(url, {"q": "extra*"})
 
     def test_document_search_box_searches_the_texts_best_first(self):
@@ -106,6 +107,26 @@ class AdminTestCase(TestCase):
         ids = [row.external_id for row in sorted_rows]
         self.assertEqual(ids, sorted(ids, reverse=True))
         self.assertEqual(len(ids), 8)
+
+    def test_a_search_matching_too_many_to_rank_lists_them_in_the_lists_order(self):
+        import annotations.fulltext as fulltext
+
+        url = reverse("admin:annotations_document_changelist")
+        ranked = [
+            r.external_id for r in self.client.get(url, {"q": "said"}).context["cl"].result_list
+        ]
+        limit = fulltext.RANK_LIMIT
+        fulltext.RANK_LIMIT = 2
+        try:
+            response = self.client.get(url, {"q": "said"})
+        finally:
+            fulltext.RANK_LIMIT = limit
+        walked = [row.external_id for row in response.context["cl"].result_list]
+        self.assertEqual(sorted(walked), sorted(ranked))
+        expected = list(
+            Document.objects.filter(external_id__in=walked).values_list("external_id", flat=True)
+        )
+        self.assertEqual(walked, expected)  # the list's own ordering (collection, external id)
 
     def test_document_search_that_means_nothing_says_why(self):
         url = reverse("admin:annotations_document_changelist")

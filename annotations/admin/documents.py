@@ -36,7 +36,12 @@ from annotations.models import (
     SpeakerAlias,
 )
 from annotations.search import SearchQueryError
-from annotations.selectors import annotations_in_collection, count_of, documents_search
+from annotations.selectors import (
+    annotations_in_collection,
+    count_of,
+    documents_search,
+    documents_search_many,
+)
 
 # Which annotation a document page shows first.
 KIND_PREFERENCE = [
@@ -205,16 +210,19 @@ class DocumentAdmin(LargeListAdmin, ServiceAdmin, CountedDeletes, admin.ModelAdm
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
-        """The database's full-text search, best matches first unless a column is sorted."""
+        """The database's full-text search, best matches first unless a column is sorted
+        or too many match to rank: then in the list's order, walked through its index."""
         if not search_term.strip():
             return queryset, False
         try:
-            found = documents_search(queryset, search_term)
+            many = documents_search_many(queryset, search_term)
+            found = documents_search(queryset, search_term, rank=not many, few=not many)
         except SearchQueryError as error:
             self.message_user(request, f"Search: {error}.", messages.ERROR)
             return queryset.none(), False
-        if request.GET.get(ORDER_VAR):
-            found = found.order_by(*queryset.query.order_by)
+        request.search_many = many
+        if many or request.GET.get(ORDER_VAR):
+            found = found.order_by(*(queryset.query.order_by or Document._meta.ordering))
         return found, False
 
     def get_fields(self, request: HttpRequest, obj: Document | None = None) -> list[str]:

@@ -40,11 +40,17 @@ class LargeTablePaginator(Paginator):
         """Whether `count` is the planner's estimate rather than a count."""
         return self.counted[1]
 
+    # Set when the rows are known to be more than EXACT_UP_TO (a search that matched
+    # too many to rank): they are not counted, even that far.
+    more_than_exact: bool = False
+
     @cached_property
     def counted(self) -> tuple[int, bool]:
         rows = self.object_list
         if connections[rows.db].vendor != "postgresql":
             return rows.count(), False
+        if self.more_than_exact:
+            return max(planned_rows(rows), EXACT_UP_TO + 1), True
         exact = rows.order_by().values("pk")[: EXACT_UP_TO + 1].count()
         if exact <= EXACT_UP_TO:
             return exact, False
@@ -132,3 +138,10 @@ class LargeListAdmin:
     paginator = LargeTablePaginator
     show_full_result_count = False
     sortable_by: tuple[str, ...] = ()
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        paginator.more_than_exact = getattr(request, "search_many", False)
+        return paginator
