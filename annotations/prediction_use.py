@@ -50,6 +50,7 @@ class PredictionUseTally:
         self.scheme = scheme
         self.versions: dict[str, VersionTally] = defaultdict(VersionTally)
         self.without = Times()
+        self.unknown = 0
 
     def add(
         self,
@@ -82,6 +83,11 @@ class PredictionUseTally:
             counts["deleted"] += len(predicted) - len(exact) - len(close)
             counts["added"] += len(made) - len(exact) - len(close)
         self._choices(prediction, human, tally)
+
+    def add_unknown(self) -> None:
+        """A human annotation begun from a prediction that is not stored here (one the ML
+        backend gave on request): neither side's time, nothing to compare."""
+        self.unknown += 1
 
     def add_time(self, lead_time: float | None) -> None:
         """A human annotation made without a prediction."""
@@ -129,6 +135,7 @@ class PredictionUseTally:
                 "mean_seconds": self.without.mean(),
                 "annotations": self.without.annotations,
             },
+            "from_predictions_not_stored": self.unknown,
         }
 
 

@@ -227,11 +227,16 @@ def _chunk_versions(document_ids: list[int]) -> Iterator[DocumentVersions]:
 
 @dataclass(frozen=True)
 class PredictionUse:
-    """A human annotation, and the prediction it was started from (None if none)."""
+    """A human annotation and the prediction it was started from: both records when
+    there was one, neither when not (its labelling time is all that counts then)."""
 
-    human: AnnotationRecord
+    human: AnnotationRecord | None
     prediction: AnnotationRecord | None
     model_version: str
+    lead_time: float | None
+    # Begun from a prediction in Label Studio (found here or not: one the ML backend
+    # gave on request is not stored).
+    started: bool = False
 
 
 def prediction_uses(
@@ -260,25 +265,33 @@ def _chunk_uses(document_ids: list[int]) -> Iterator[PredictionUse]:
         .annotate(parent=KT("raw__parent_prediction"), made=KT("raw__created_at"))
         .order_by("document_id", "pk")
     )
-    if not humans:
-        return
+    started = [h for h in humans if _begun_from_prediction(h)]
     predictions: dict[int, list[Annotation]] = defaultdict(list)
-    for prediction in counted(
-        Annotation.objects.filter(
-            document_id__in={h.document_id for h in humans if h.parent},
-            kind=Annotation.Kind.PREDICTION,
-        )
-    ).order_by("document_id", "-updated_at", "-pk"):
-        predictions[prediction.document_id].append(prediction)
-    started = {h.pk: _started_from(h, predictions[h.document_id]) for h in humans if h.parent}
-    records = annotation_records(humans + [p for p in started.values() if p is not None])
+    if started:
+        for prediction in counted(
+            Annotation.objects.filter(
+                document_id__in={h.document_id for h in started},
+                kind=Annotation.Kind.PREDICTION,
+            )
+        ).order_by("document_id", "-updated_at", "-pk"):
+            predictions[prediction.document_id].append(prediction)
+    parents = {h.pk: _started_from(h, predictions[h.document_id]) for h in started}
+    parents = {pk: p for pk, p in parents.items() if p is not None}
+    # Records only where there is something to compare; the rest need their time alone.
+    with_parent = [h for h in started if h.pk in parents]
+    records = annotation_records(with_parent + list(parents.values()))
     for human in humans:
-        prediction = started.get(human.pk)
-        yield PredictionUse(
-            records[human.pk],
-            records[prediction.pk] if prediction is not None else None,
-            prediction.model_version if prediction is not None else "",
-        )
+        prediction = parents.get(human.pk)
+        if prediction is None:
+            yield PredictionUse(None, None, "", human.lead_time, _begun_from_prediction(human))
+            continue
+        human_record, version = records[human.pk], prediction.model_version
+        yield PredictionUse(human_record, records[prediction.pk], version, human.lead_time, True)
+
+
+def _begun_from_prediction(human: Annotation) -> bool:
+    # The JSON's null reads as SQL NULL on one database and as the text 'null' on another.
+    return human.parent not in (None, "", "null")
 
 
 def _started_from(human: Annotation, predictions: list[Annotation]) -> Annotation | None:

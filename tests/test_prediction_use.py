@@ -88,6 +88,7 @@ def test_a_collection_pairs_each_annotation_with_the_prediction_it_started_from(
     assert report["versions"]["desk:1"]["spans"]["Speaker"]["deleted"] == 1
     assert report["versions"]["desk:1"]["lead_time"]["mean_seconds"] == 12.5
     assert report["without_predictions"] == {"mean_seconds": 50.0, "annotations": 1}
+    assert report["from_predictions_not_stored"] == 0
     assert Collection.objects.get(pk=collection.pk).prediction_use["versions"] == report["versions"]
     # Made before the desk model's prediction was written: it began from the rules'.
     Annotation.objects.filter(pk=started.pk).update(
@@ -96,3 +97,8 @@ def test_a_collection_pairs_each_annotation_with_the_prediction_it_started_from(
     assert list(collection_prediction_use_compute(collection=collection)["versions"]) == [
         "quote-rules-3"
     ]
+    # Begun from a prediction the ML backend gave on request (not stored): counted apart.
+    Annotation.objects.filter(pk=plain.pk).update(raw={"parent_prediction": 77}, lead_time=9)
+    report = collection_prediction_use_compute(collection=collection)
+    assert report["from_predictions_not_stored"] == 1
+    assert report["without_predictions"]["annotations"] == 0

@@ -67,7 +67,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         svg.append(
             charts.bar_chart(_ranked(stats.get(name, {}), blank="(unset)"), title=f"Gold {name}")
         )
-    agreement, use = (
+    agreement, report_use = (
         Collection.objects.values_list("agreement", "prediction_use").get(pk=chosen.pk)
         if chosen
         else (None, None)
@@ -86,13 +86,14 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
                 value_format="{:.2f}",
             )
         )
-    model, use = _loop(chosen, use)
+    model, use = _loop(chosen, report_use)
     if model is not None:
         svg.append(curve_chart(model))
     context = {
         **admin.site.each_context(request),
         "model": model,
         "prediction_use": use,
+        "not_stored": (report_use or {}).get("from_predictions_not_stored", 0),
         "title": "Dashboard",
         "collections": collections,
         "chosen": chosen,

@@ -207,14 +207,13 @@ def collection_prediction_use_compute(
     started = timezone.now()
     tally = PredictionUseTally(get_scheme(collection.scheme))
     for use in prediction_uses(collection.documents.all(), on_documents=on_documents):
-        if use.prediction is None:
-            tally.add_time(use.human.lead_time)
+        if use.started and use.prediction is None:
+            tally.add_unknown()
+        elif use.prediction is None or use.human is None:
+            tally.add_time(use.lead_time)
         else:
             tally.add(
-                use.prediction,
-                use.human,
-                model_version=use.model_version,
-                lead_time=use.human.lead_time,
+                use.prediction, use.human, model_version=use.model_version, lead_time=use.lead_time
             )
     report = {**tally.report(), "computed_at": started.isoformat()}
     Collection.objects.filter(pk=collection.pk).update(prediction_use=report)
