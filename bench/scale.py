@@ -261,6 +261,7 @@ def pages(requests: int) -> dict:
     from django.urls import reverse
 
     from annotations.models import Annotation, Collection, Document
+    from project.runtime import settle_after_start
 
     users = get_user_model().objects
     admin = users.filter(username="bench-admin").first() or users.create_superuser(
@@ -268,6 +269,7 @@ def pages(requests: int) -> dict:
     )
     client = Client()
     client.force_login(admin)
+    settle_after_start()  # as the WSGI entry point does in every server process
     news = Collection.objects.get(name=COLLECTION)
     size = Document.objects.filter(collection=news).count()
     middle = Document.objects.filter(collection=news, external_id=f"news-{size // 2:07d}").get()
