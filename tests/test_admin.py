@@ -90,8 +90,10 @@ class AdminTestCase(TestCase):
             factories.document(Document.objects.first().collection, external_id=f"extra-{index}")
         with self.assertNumQueries(5):
             self.client.get(url)
-        # + whether the search matches too many to rank
-        with self.assertNumQueries(6):
+        # + whether the search matches too many to rank (on PostgreSQL a sample first)
+        from django.db import connection
+
+        with self.assertNumQueries(7 if connection.vendor == "postgresql" else 6):
             self.client.get(url, {"q": "extra*"})
 
     def test_document_search_box_searches_the_texts_best_first(self):

@@ -153,3 +153,37 @@ def test_postgresql_reads_phrases_with_its_parser_and_quotes_prefixes():
         ("raw", "'o''brien':*"),
         ("raw", "'a\\\\b':*"),
     ]
+
+
+@pytest.mark.django_db
+def test_whether_too_many_match_to_rank(monkeypatch):
+    """Decided by the index up to the limit; on PostgreSQL a word in most of a sample of
+    documents settles it without the index handing back every match."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import annotations.fulltext as fulltext
+    from annotations.models import Document
+    from annotations.search import parse_query
+    from tests import factories
+
+    collection = factories.collection()
+    for i in range(12):
+        factories.document(collection, external_id=f"d{i}", text=f"Common words, and rare{i % 3}.")
+    documents = Document.objects.filter(collection=collection)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the planner's estimate of the rows
+            cursor.execute("ANALYZE annotations_document")
+    monkeypatch.setattr(fulltext, "PROBE", 6)
+    monkeypatch.setattr(fulltext, "PROBE_SHARE", 0.5)
+    many = fulltext.more_matches_than
+    assert many(documents, parse_query("common"), 5) and not many(
+        documents, parse_query("common"), 12
+    )
+    assert many(documents, parse_query("rare1"), 3) and not many(documents, parse_query("rare1"), 4)
+    with CaptureQueriesContext(connection) as queries:
+        assert many(documents, parse_query("words"), 2)
+    offsets = [q["sql"] for q in queries if "OFFSET" in q["sql"]]
+    # PostgreSQL: the sample (all 6 match, an estimated 12 beyond twice the limit)
+    # decided, and the index was not asked; SQLite asks the index.
+    assert len(offsets) == (0 if connection.vendor == "postgresql" else 1)

@@ -3,7 +3,6 @@ the index, and only orderings an index serves."""
 
 from __future__ import annotations
 
-import json
 from functools import cached_property
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -14,6 +13,8 @@ from django.db.models.fields.tuple_lookups import (
     TupleGreaterThanOrEqual,
     TupleLessThanOrEqual,
 )
+
+from annotations.planner import planned_rows
 
 # Up to this many rows a list is counted; past it PostgreSQL's estimate is shown.
 EXACT_UP_TO = 10_000
@@ -91,13 +92,6 @@ class LargeTablePaginator(Paginator):
             TupleGreaterThanOrEqual(key_columns, low), TupleLessThanOrEqual(key_columns, high)
         )
         return self._get_page(rows[: len(keys)], number, self)
-
-
-def planned_rows(queryset: QuerySet) -> int:
-    """How many rows PostgreSQL's planner expects the query to return (from the table's
-    statistics: `reltuples` for a whole table, the filters' selectivity otherwise)."""
-    plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
-    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def ordering_key(queryset: QuerySet) -> tuple[tuple[str, ...], bool] | None:
