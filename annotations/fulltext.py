@@ -82,7 +82,12 @@ class DocumentColumn(Expression):
 
 
 def more_matches_than(documents: QuerySet, query: SearchQuery, limit: int | None = None) -> bool:
-    """Whether more than `limit` (RANK_LIMIT) of these documents match.
+    """Whether more than `limit` (RANK_LIMIT) of these documents match."""
+    return matches_up_to(documents, query, limit) is None
+
+
+def matches_up_to(documents: QuerySet, query: SearchQuery, limit: int | None = None) -> int | None:
+    """How many of these documents match, or None when more than `limit` (RANK_LIMIT).
 
     Found through the index, stopping at the limit; on PostgreSQL a sample of PROBE
     documents first: when a word is in most of a million documents, the index hands
@@ -92,9 +97,10 @@ def more_matches_than(documents: QuerySet, query: SearchQuery, limit: int | None
     if connections[documents.db].vendor == "postgresql" and _common_in_sample(
         documents, query, limit
     ):
-        return True
+        return None
     indexed, found, _ = _matching(documents, query, walk=False, few=True)
-    return indexed.filter(found).order_by()[limit:].exists()
+    count = indexed.filter(found).order_by().values("pk")[: limit + 1].count()
+    return count if count <= limit else None
 
 
 # Documents tested when a search may match too many to rank, and the share of them that

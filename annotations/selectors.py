@@ -511,14 +511,15 @@ def documents_search(
     first: the one whose external id is the query, then by the database's full-text rank
     (only the matches are ranked, and only while they are few: fulltext.RANK_LIMIT). The
     caller pages the result. `rank=False`: the matches unranked, for the caller to read
-    in an index's order (documents_search_many tells when to; `few` when it said the
+    in an index's order (documents_search_count tells when to; `few` when it said the
     matches are few). Raises SearchQueryError (a 400) when the query means nothing."""
     return fulltext.documents_matching(documents, parse_query(text), rank=rank, few=few)
 
 
-def documents_search_many(documents: QuerySet, text: str) -> bool:
-    """Whether a search matches too many of these documents to rank (fulltext.RANK_LIMIT)."""
-    return fulltext.more_matches_than(documents, parse_query(text))
+def documents_search_count(documents: QuerySet, text: str) -> int | None:
+    """How many of these documents a search matches, or None when too many to rank
+    (fulltext.RANK_LIMIT): then documents_search(rank=False) and read them by keyset."""
+    return fulltext.matches_up_to(documents, parse_query(text))
 
 
 def model_named(spec: str) -> Model:

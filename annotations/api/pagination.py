@@ -18,6 +18,7 @@ import json
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import F, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from rest_framework.exceptions import ValidationError
@@ -74,6 +75,15 @@ class KeysetPagination(Pagination):
 
     cursor_query_param = "cursor"
     ordering_query_param = "ordering"
+
+    def django_paginator_class(self, object_list, per_page: int) -> DjangoPaginator:
+        """Django's paginator, told the count when the view has it already (a search
+        counts its matches to know whether to rank them)."""
+        paginator = DjangoPaginator(object_list, per_page)
+        known = getattr(self.request, "search_count", None)
+        if known is not None:
+            paginator.count = known
+        return paginator
 
     def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
         self.request = request

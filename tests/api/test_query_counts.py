@@ -65,13 +65,14 @@ class ListQueryCounts(TestCase):
         return found
 
     def searched(self, query: str, sampled: int = 1) -> int:
-        """Documents found by a search: ranked, so a numbered page (the list + a count),
-        once a look-up has found that the matches are few enough to rank (on PostgreSQL
-        a sample of documents first: `sampled` queries, two when most of it matches)."""
+        """Documents found by a search: ranked, so a numbered page, once a count up to
+        the rank limit has found the matches few enough to rank (the page's count: on
+        PostgreSQL a sample of documents first, `sampled` queries, two when most of it
+        matches)."""
         from django.db import connection
 
         probe = sampled if connection.vendor == "postgresql" else 0
-        with self.assertNumQueries(KEYSET["/api/documents/"] + 2 + probe):
+        with self.assertNumQueries(KEYSET["/api/documents/"] + 1 + probe):
             response = self.client.get("/api/documents/", {"q": query, "page_size": 100})
         self.assertEqual(response.status_code, 200)
         return response.json()["count"]
