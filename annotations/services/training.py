@@ -60,7 +60,7 @@ def model_train(
     the collection's gold train split. Refused, with nothing written, when there is
     no gold to learn from. `on_progress(stage, done, total)` follows the work."""
     name = name or collection.name
-    if not Model._meta.get_field("name").max_length >= len(name) or not _is_slug(name):
+    if len(name) > Model._meta.get_field("name").max_length or not _is_slug(name):
         raise DomainError(
             f"model name {name!r}: use letters, digits, '-' and '_' (up to 100), not {RULES!r}"
         )
