@@ -12,6 +12,8 @@ they are counted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import reduce
 
 from django.db import connections
@@ -39,7 +41,12 @@ INDEX = "annotations_document_search"
 
 
 def documents_matching(
-    documents: QuerySet, query: SearchQuery, *, rank: bool = True, few: bool = False
+    documents: QuerySet,
+    query: SearchQuery,
+    *,
+    rank: bool = True,
+    few: bool = False,
+    ids: Sequence[int] | None = None,
 ) -> QuerySet:
     """These documents where every term of the query is found, or whose external id is
     the query; that one first, then by rank, then by external id.
@@ -49,8 +56,12 @@ def documents_matching(
     each row the order's index walks to instead of gathering every match from the
     full-text index first, so a page costs the rows walked to fill it, not the matches.
     `few`: the caller has found that the matches are few enough to rank
-    (more_matches_than), so the rank does not look again."""
-    documents, found, ranking = _matching(documents, query, walk=not rank, few=few)
+    (matches_found), so the rank does not look again; `ids`: and found them all, so
+    the index is not asked again (for a phrase, PostgreSQL rechecks every document
+    holding its words against their stored positions: twice the work otherwise)."""
+    documents, found, ranking = _matching(documents, query, walk=not rank, few=few or bool(ids))
+    if ids is not None:
+        found = Q(pk__in=ids)
     if not rank:
         return documents.filter(found)
     exact = Q(external_id=query.typed)
@@ -81,13 +92,28 @@ class DocumentColumn(Expression):
         return f"{table}.{connection.ops.quote_name(self.column)}", []
 
 
+@dataclass(frozen=True)
+class Found:
+    """The matches of a search that are few enough to rank: how many, and on PostgreSQL
+    their ids while at most IDS_KEPT (else None)."""
+
+    count: int
+    ids: tuple[int, ...] | None
+
+
+# Matches whose ids a count keeps, for ranking them without asking the index again.
+IDS_KEPT = 2_000
+
+
 def more_matches_than(documents: QuerySet, query: SearchQuery, limit: int | None = None) -> bool:
     """Whether more than `limit` (RANK_LIMIT) of these documents match."""
-    return matches_up_to(documents, query, limit) is None
+    return matches_found(documents, query, limit) is None
 
 
-def matches_up_to(documents: QuerySet, query: SearchQuery, limit: int | None = None) -> int | None:
-    """How many of these documents match, or None when more than `limit` (RANK_LIMIT).
+def matches_found(
+    documents: QuerySet, query: SearchQuery, limit: int | None = None
+) -> Found | None:
+    """The matches among these documents, or None when more than `limit` (RANK_LIMIT).
 
     Found through the index, stopping at the limit; on PostgreSQL a sample of PROBE
     documents first: when a word is in most of a million documents, the index hands
@@ -99,8 +125,14 @@ def matches_up_to(documents: QuerySet, query: SearchQuery, limit: int | None = N
     ):
         return None
     indexed, found, _ = _matching(documents, query, walk=False, few=True)
-    count = indexed.filter(found).order_by().values("pk")[: limit + 1].count()
-    return count if count <= limit else None
+    matches = indexed.filter(found).order_by()
+    if connections[documents.db].vendor != "postgresql":
+        count = matches.values("pk")[: limit + 1].count()
+        return Found(count, None) if count <= limit else None
+    ids = tuple(matches.values_list("pk", flat=True)[: limit + 1])
+    if len(ids) > limit:
+        return None
+    return Found(len(ids), ids if len(ids) <= IDS_KEPT else None)
 
 
 # Documents tested when a search may match too many to rank, and the share of them that

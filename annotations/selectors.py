@@ -505,21 +505,29 @@ def stats_merged(counts: Iterable[dict]) -> dict:
 
 
 def documents_search(
-    documents: QuerySet, text: str, *, rank: bool = True, few: bool = False
+    documents: QuerySet, text: str, *, rank: bool = True, found: fulltext.Found | None = None
 ) -> QuerySet:
     """The documents among these that match a search-box query (annotations.search), best
     first: the one whose external id is the query, then by the database's full-text rank
     (only the matches are ranked, and only while they are few: fulltext.RANK_LIMIT). The
     caller pages the result. `rank=False`: the matches unranked, for the caller to read
-    in an index's order (documents_search_count tells when to; `few` when it said the
-    matches are few). Raises SearchQueryError (a 400) when the query means nothing."""
-    return fulltext.documents_matching(documents, parse_query(text), rank=rank, few=few)
+    in an index's order (documents_search_found tells when to; `found`, what it found
+    when the matches are few). Raises SearchQueryError (a 400) when the query means
+    nothing."""
+    return fulltext.documents_matching(
+        documents,
+        parse_query(text),
+        rank=rank,
+        few=found is not None,
+        ids=found.ids if found is not None else None,
+    )
 
 
-def documents_search_count(documents: QuerySet, text: str) -> int | None:
-    """How many of these documents a search matches, or None when too many to rank
-    (fulltext.RANK_LIMIT): then documents_search(rank=False) and read them by keyset."""
-    return fulltext.matches_up_to(documents, parse_query(text))
+def documents_search_found(documents: QuerySet, text: str) -> fulltext.Found | None:
+    """How many of these documents a search matches (and, when few, which), or None
+    when too many to rank (fulltext.RANK_LIMIT): then documents_search(rank=False),
+    read by keyset."""
+    return fulltext.matches_found(documents, parse_query(text))
 
 
 def model_named(spec: str) -> Model:

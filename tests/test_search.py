@@ -187,4 +187,7 @@ def test_whether_too_many_match_to_rank(monkeypatch):
     # PostgreSQL: the sample (all 6 match, an estimated 12 beyond twice the limit)
     # decided, and the index was not asked; SQLite asks the index.
     assert len(asked) == (0 if connection.vendor == "postgresql" else 1)
-    assert fulltext.matches_up_to(documents, parse_query("rare1"), 4) == 4
+    found = fulltext.matches_found(documents, parse_query("rare1"), 4)
+    assert found.count == 4
+    rare = set(documents.filter(text__contains="rare1").values_list("pk", flat=True))
+    assert found.ids is None if connection.vendor != "postgresql" else set(found.ids) == rare

@@ -40,7 +40,7 @@ from annotations.selectors import (
     annotations_in_collection,
     count_of,
     documents_search,
-    documents_search_count,
+    documents_search_found,
 )
 
 # Which annotation a document page shows first.
@@ -215,8 +215,9 @@ class DocumentAdmin(LargeListAdmin, ServiceAdmin, CountedDeletes, admin.ModelAdm
         if not search_term.strip():
             return queryset, False
         try:
-            many = documents_search_count(queryset, search_term) is None
-            found = documents_search(queryset, search_term, rank=not many, few=not many)
+            matches = documents_search_found(queryset, search_term)
+            many = matches is None
+            found = documents_search(queryset, search_term, rank=not many, found=matches)
         except SearchQueryError as error:
             self.message_user(request, f"Search: {error}.", messages.ERROR)
             return queryset.none(), False

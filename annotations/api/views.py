@@ -38,7 +38,7 @@ from annotations.selectors import (
     document_agreement_entry,
     document_agreements,
     documents_search,
-    documents_search_count,
+    documents_search_found,
     stored_agreement,
 )
 from annotations.services import (
@@ -272,11 +272,12 @@ class DocumentFilter(django_filters.FilterSet):
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Ranked (numbered pages) unless asked for an order, or too many match to rank.
         ordered = bool(self.request and self.request.query_params.get("ordering"))
-        count = None if ordered else documents_search_count(queryset, value)
+        found = None if ordered else documents_search_found(queryset, value)
         if self.request is not None:
             # The pages' count too: KeysetPagination reads it instead of counting again.
-            self.request.search_ranked, self.request.search_count = count is not None, count
-        return documents_search(queryset, value, rank=count is not None, few=count is not None)
+            self.request.search_ranked = found is not None
+            self.request.search_count = found.count if found is not None else None
+        return documents_search(queryset, value, rank=found is not None, found=found)
 
 
 class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
