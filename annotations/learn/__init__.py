@@ -27,7 +27,7 @@ import pycrfsuite
 from annotations.learn.features import LABEL_OF, OUTSIDE, featurize, gold_tags, token_range
 from annotations.preannotate import to_record
 from annotations.preannotate.attribute import Attribution, Cue, Found, attribute_text
-from annotations.preannotate.evaluate import quote_type_by_form
+from annotations.preannotate.evaluate import evaluate, quote_type_by_form
 from annotations.preannotate.lexicon import FORM_TO_BASE, PRONOUNS
 from annotations.preannotate.speakers import Mention
 from annotations.preannotate.text import Text, analyse
@@ -314,8 +314,6 @@ def _speaker_near(
 
 def evaluate_model(model: Tagger, examples: Iterable[Example], *, types: str = "given") -> dict:
     """The model's scores on gold examples (`preannotate.evaluate`'s report)."""
-    from annotations.preannotate.evaluate import evaluate
-
     return evaluate(
         ((e.text, e.annotation, model.predict(e.text)) for e in examples), types=types
     ).as_dict()
