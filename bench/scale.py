@@ -12,8 +12,9 @@ speakers and cues, every tenth document with a disagreement) and half of them
 with a gold version, written straight into the tables in id order; a collection
 `fresh` of 2,000 unlabelled documents for pre-annotation.
 
-Then, in a process with DEBUG off, as an admin logged in through Django's test
-client (the whole stack but the socket): `--requests` requests to each page,
+Then, in a process with DEBUG off that has settled as a server process does
+(project/runtime.py), as an admin logged in through Django's test client (the whole
+stack but the socket): `--requests` requests to each page,
 p50/p95 in milliseconds and the queries one request runs — the API's document
 lists (first page, a deep page by cursor), search for a common word, a rare one,
 a phrase, a prefix and a word in no document, the annotation list, the admin's
