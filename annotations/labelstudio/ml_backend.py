@@ -5,8 +5,9 @@ Label Studio calls `health`, `setup` and `predict` under the URL it was given
 as password). Each request names its Label Studio project: the collection bound
 to it predicts with its trained model (`Collection.model`), else with the rules; a
 model whose file is missing or altered falls back to the rules, and the answer's
-`model_version` says which predicted. Training is started here (`manage.py train`,
-the API or the admin), not by Label Studio.
+`model_version` says which predicted. Label Studio's "Start training" starts a
+training job on the collection's reviewed gold, as `manage.py train`, the API and
+the admin do.
 """
 
 from __future__ import annotations
@@ -23,14 +24,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from annotations.labelstudio.convert import domain_to_result
-from annotations.models import Collection
+from annotations.models import Collection, Job
 from annotations.preannotate import MODEL_VERSION, preannotate
 from annotations.scheme import QUOTES_V1
+from annotations.services.jobs import job_start
 from annotations.services.preannotation import known_speakers, prediction_for
 from annotations.services.training import ModelUnavailable, model_predictor
 
 log = logging.getLogger(__name__)
 USER = "labelstudio"
+START_TRAINING = "START_TRAINING"
 
 
 def _authorised(request: HttpRequest) -> bool:
@@ -68,15 +71,22 @@ def _payload(request: HttpRequest) -> dict | None:
     return payload if isinstance(payload, dict) else None
 
 
+def _collection_of(payload: dict) -> Collection | None:
+    """The collection bound to the request's Label Studio project: `project` is
+    "<id>.<timestamp>" in setup and predict, the project's JSON in a webhook."""
+    project = payload.get("project")
+    if isinstance(project, dict):
+        project = project.get("id")
+    project = str(project or "").partition(".")[0]
+    if not project.isdigit() or len(project) >= 10:
+        return None
+    return Collection.objects.select_related("model").filter(ls_project_id=int(project)).first()
+
+
 def _predictor(payload: dict):
     """The prediction function and version for the request's project: its collection's
     model, else the rules (also when the model cannot be loaded)."""
-    project = str(payload.get("project") or "").partition(".")[0]
-    collection = (
-        Collection.objects.select_related("model").filter(ls_project_id=int(project)).first()
-        if project.isdigit() and len(project) < 10
-        else None
-    )
+    collection = _collection_of(payload)
     if collection is None or collection.model is None:
         return preannotate, MODEL_VERSION
     try:
@@ -128,12 +138,28 @@ def predict(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 @require_POST
 def training(request: HttpRequest) -> JsonResponse:
+    """Label Studio's "Start training" (`train`, or a START_TRAINING `webhook`): a
+    training job on the reviewed gold of the project's collection, as `manage.py
+    train` runs it; other webhook events are not this backend's business."""
     if not _authorised(request):
         return _denied()
+    payload = _payload(request)
+    if payload is None:
+        return JsonResponse({"detail": "the body is not a JSON object"}, status=400)
+    action = payload.get("action", START_TRAINING)
+    if action != START_TRAINING:
+        return JsonResponse({"status": "ignored", "detail": f"{action!r} starts no training"})
+    collection = _collection_of(payload)
+    if collection is None:
+        return JsonResponse(
+            {"detail": "no collection is bound to that Label Studio project"}, status=404
+        )
+    job = job_start(kind=Job.Kind.TRAIN, collection=collection, user=None)
     return JsonResponse(
         {
-            "status": "ignored",
-            "detail": "models are trained from reviewed gold: manage.py train, the API "
-            "(POST /api/models/) or the admin",
+            "status": "started",
+            "job": job.pk,
+            "detail": f"training on the reviewed gold of {collection.name!r}; the new "
+            "version predicts here once it does at least as well as the rules",
         }
     )

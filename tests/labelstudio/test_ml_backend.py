@@ -99,3 +99,31 @@ def test_a_project_whose_collection_has_a_model_gets_its_predictions(client, mod
     (model_dir / model.file).unlink()
     fallback = predict(client, "5.1700000000")
     assert fallback["model_version"] == MODEL_VERSION and fallback["result"]
+
+
+def test_start_training_in_label_studio_trains_on_the_collections_gold(client, settings):
+    from annotations.models import Collection, Job, Model
+    from tests.services.test_training import load
+
+    collection = load("demo", "fixtures/gold.jsonl", "bench/heldout/gold.jsonl")
+    Collection.objects.filter(pk=collection.pk).update(ls_project_id=5)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+    def post(name: str, body) -> tuple[int, dict]:
+        response = client.post(reverse(name), data=json.dumps(body),
+                               content_type="application/json", headers=AUTH)  # fmt: skip
+        return response.status_code, response.json()
+
+    status, answer = post("ml-train", {"project": 5})
+    assert status == 200 and answer["status"] == "started"
+    job = Job.objects.get(pk=answer["job"])
+    assert (job.kind, job.collection_id, job.status) == ("train", collection.pk, "queued")
+    status, answer = post("ml-webhook", {"action": "START_TRAINING", "project": {"id": 5}})
+    assert status == 200 and Job.objects.filter(kind="train").count() == 2
+    assert post("ml-webhook", {"action": "ANNOTATION_CREATED", "project": {"id": 5}}) == (
+        200, {"status": "ignored", "detail": "'ANNOTATION_CREATED' starts no training"},
+    )  # fmt: skip
+    status, answer = post("ml-train", {"project": 6})
+    assert status == 404 and "no collection" in answer["detail"]
+    assert post("ml-train", [1])[0] == 400
+    assert not Model.objects.exists()  # the jobs wait for a worker
