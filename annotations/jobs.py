@@ -214,6 +214,7 @@ def _train(job: Job) -> dict[str, Any]:
         collection=job.collection,
         name=params.get("name") or None,
         base=params.get("base", "rules"),
+        min_confidence=params.get("min_confidence", 0.0),
         split=params.get("split", DEFAULT_SPLIT),
         seed=params.get("seed", DEFAULT_SEED),
         parameters={"max_iterations": params["iterations"]} if params.get("iterations") else None,

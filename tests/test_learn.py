@@ -187,3 +187,33 @@ def test_spans_of_cover_every_tagged_token_once_without_overlap(sequence):
 def test_any_text_gives_a_valid_prediction(tagger, text):
     record = tagger.predict(text)
     assert validate_annotation(QUOTES_V1, text, record) == []
+
+
+def test_a_confidence_floor_keeps_fewer_of_the_quotes_the_rules_did_not_find(model_file, gold):
+    """The floor drops only quotes the rules did not find: raising it never adds a quoted
+    stretch of text (pieces counted one by one: a split quote may lose a piece), and what
+    the rules found is kept whatever the floor."""
+    found = {}
+    for floor in (0.0, 0.9, 0.999):
+        tagger = Tagger(model_file, version="x", min_confidence=floor)
+        found[floor] = {
+            (e.text, piece)
+            for e in gold
+            for span in tagger.predict(e.text).spans
+            if span.label == "Quote"
+            for piece in span.pieces
+        }
+    assert found[0.999] <= found[0.9] <= found[0.0]
+    rules = {
+        (e.text, piece)
+        for e in gold
+        for s in preannotate(e.text).spans
+        if s.label == "Quote"
+        for piece in s.pieces
+    }
+    assert found[0.999] and found[0.999] <= found[0.0]
+    assert len(found[0.999] & rules) >= len(found[0.999]) // 2
+    stored = Tagger(train(gold, parameters=QUICK, min_confidence=0.5), version="x")
+    assert stored.meta["min_confidence"] == stored.min_confidence == 0.5
+    with pytest.raises(ValueError, match="min_confidence 1.0"):
+        train(gold, parameters=QUICK, min_confidence=1.0)

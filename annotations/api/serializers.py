@@ -609,6 +609,12 @@ class TrainRequestSerializer(serializers.Serializer):
         required=False, max_length=100, help_text="Default: the collection's name."
     )
     base = serializers.ChoiceField(choices=BASES, default="rules")
+    min_confidence = serializers.FloatField(
+        default=0.0,
+        min_value=0.0,
+        max_value=0.999,
+        help_text="Keep a quote the rules did not find only when the model is this sure of it.",
+    )
     split = serializers.CharField(default="0.8,0.1,0.1", max_length=100)
     seed = serializers.IntegerField(default=13, min_value=0, max_value=2**31)
     iterations = serializers.IntegerField(required=False, min_value=1, max_value=1000)

@@ -73,6 +73,7 @@ def train(
     examples: Iterable[Example],
     *,
     base: str = "rules",
+    min_confidence: float = 0.0,
     facts: dict | None = None,
     parameters: dict | None = None,
     on_document: Callable[[int], None] | None = None,
@@ -80,9 +81,12 @@ def train(
 ) -> bytes:
     """A model file's bytes, learnt from the examples. `facts` go into its model.json;
     `on_document(n)` is told of each document read, `on_iteration(done, total)` of
-    each pass of the optimiser."""
+    each pass of the optimiser. `min_confidence`: a quote the rules did not find is
+    kept only when the model is at least this sure of it (0 keeps every one)."""
     if base not in BASES:
         raise ValueError(f"base {base!r}: choose from {', '.join(BASES)}")
+    if not 0.0 <= min_confidence < 1.0:
+        raise ValueError(f"min_confidence {min_confidence!r}: from 0 up to (not) 1")
     settings = {**PARAMETERS, **(parameters or {})}
     total = int(settings["max_iterations"])
 
@@ -116,6 +120,7 @@ def train(
         "format": FORMAT,
         "kind": "crf",
         "base": base,
+        "min_confidence": min_confidence,
         "labels": sorted(LABEL_OF),
         "parameters": settings,
         "documents": documents,
@@ -136,7 +141,7 @@ def train(
 class Tagger:
     """A trained model, ready to predict."""
 
-    def __init__(self, data: bytes, *, version: str) -> None:
+    def __init__(self, data: bytes, *, version: str, min_confidence: float | None = None) -> None:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 meta = json.loads(archive.read(META))
@@ -150,6 +155,9 @@ class Tagger:
             raise ModelFileError(f"the model stacks on {meta.get('base')!r}, not a known base")
         self.meta = meta
         self.version = version
+        self.min_confidence = (
+            float(meta.get("min_confidence", 0.0)) if min_confidence is None else min_confidence
+        )
         self._tagger = pycrfsuite.Tagger()
         # crfsuite reads the weights where they lie: they must live as long as the tagger.
         self._weights = weights
@@ -181,7 +189,7 @@ class Tagger:
         text = analyse(source)
         result = _rules(text, self.meta["base"], known_speakers)
         tags, confidence = self.tags(text, result)
-        found = link(text, result, spans_of(tags), confidence)
+        found = link(text, result, spans_of(tags), confidence, self.min_confidence)
         return to_record(
             source, Attribution(found, result.mentions, result.cues), model_version=self.version
         )
@@ -207,8 +215,11 @@ def link(
     result: Attribution,
     spans: list[tuple[str, int, int]],
     confidence: Sequence[float],
+    min_confidence: float = 0.0,
 ) -> list[Found]:
-    """The model's quotes, each with its cue and speaker."""
+    """The model's quotes, each with its cue and speaker; of those the rules did not
+    find, only the ones it is at least `min_confidence` sure of (its mean marginal
+    probability over the quote's tokens)."""
     tokens = text.tokens
     rules = sorted(result.found, key=lambda f: f.quote)
     cues = {(cue.start, cue.end): cue for cue in result.cues}
@@ -230,6 +241,8 @@ def link(
             # The rules' quote, as the model bounds it: its cue, speaker and form.
             kind = same.quote_type if same.quote == (start, end) else kind
             found.append(Found((start, end), kind, same.cue, same.speaker, score, same.entity))
+            continue
+        if score < min_confidence:
             continue
         cue = _nearest_cue(text, cues.values(), first, after)
         speaker = None

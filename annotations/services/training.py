@@ -50,6 +50,7 @@ def model_train(
     collection: Collection,
     name: str | None = None,
     base: str = "rules",
+    min_confidence: float = 0.0,
     split: str = DEFAULT_SPLIT,
     seed: int = DEFAULT_SEED,
     parameters: dict | None = None,
@@ -66,6 +67,8 @@ def model_train(
         )
     if base not in BASES:
         raise DomainError(f"base {base!r}: choose from {', '.join(BASES)}")
+    if not 0.0 <= min_confidence < 1.0:
+        raise DomainError(f"min_confidence {min_confidence!r}: from 0 up to (not) 1")
     ratios = exporters.parse_split(split)
     names = exporters.split_names(ratios)
     if len(names) < 2:
@@ -87,7 +90,7 @@ def model_train(
             "settle gold versions in the review first"
         )
     started = time.perf_counter()
-    data = _fit(learn, base, parameters, report, "training")
+    data = _fit(learn, base, min_confidence, parameters, report, "training")
     seconds = time.perf_counter() - started
     tagger = Tagger(data, version=name)
     metrics: dict = {"heldout_split": heldout_split}
@@ -98,8 +101,15 @@ def model_train(
             (e.text, e.annotation, preannotate(e.text)) for e in heldout
         ).as_dict()
         metrics["rules_version"] = MODEL_VERSION
-        metrics["curve"] = _curve(learn, heldout, base, parameters, report, metrics["model"])
-    options = {"split": list(ratios), "seed": seed, "parameters": tagger.meta["parameters"]}
+        metrics["curve"] = _curve(
+            learn, heldout, base, min_confidence, parameters, report, metrics["model"]
+        )
+    options = {
+        "split": list(ratios),
+        "seed": seed,
+        "min_confidence": min_confidence,
+        "parameters": tagger.meta["parameters"],
+    }
     return _keep(
         collection=collection,
         name=name,
@@ -125,7 +135,12 @@ def _is_slug(name: str) -> bool:
 
 
 def _fit(
-    learn: list[Example], base: str, parameters: dict | None, report: Progress, stage: str
+    learn: list[Example],
+    base: str,
+    min_confidence: float,
+    parameters: dict | None,
+    report: Progress,
+    stage: str,
 ) -> bytes:
     total = len(learn)
     read = [0]
@@ -137,6 +152,7 @@ def _fit(
     return train(
         learn,
         base=base,
+        min_confidence=min_confidence,
         parameters=parameters,
         on_document=on_document,
         on_iteration=lambda done, passes: report(f"{stage}: learning", done, passes),
@@ -147,6 +163,7 @@ def _curve(
     learn: list[Example],
     heldout: list[Example],
     base: str,
+    min_confidence: float,
     parameters: dict | None,
     report: Progress,
     full: dict,
@@ -156,7 +173,9 @@ def _curve(
     if len(learn) >= CURVE_FROM:
         for share in CURVE:
             part = learn[: max(1, round(len(learn) * share))]
-            tagger = Tagger(_fit(part, base, parameters, report, f"curve {share:.0%}"), version="")
+            stage = f"curve {share:.0%}"
+            data = _fit(part, base, min_confidence, parameters, report, stage)
+            tagger = Tagger(data, version="")
             points.append(_point(len(part), evaluate_model(tagger, heldout)))
     points.append(_point(len(learn), full))
     return points

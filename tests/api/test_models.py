@@ -35,6 +35,7 @@ def test_an_admin_trains_a_model_as_a_job_and_reviewers_read_it(api, demo):
         ({"collection": "demo", "name": "a b"}, "name"),
         ({"collection": "demo", "base": "magic"}, "base"),
         ({"collection": "demo", "iterations": 0}, "iterations"),
+        ({"collection": "demo", "min_confidence": 1.5}, "min_confidence"),
     ],
 )
 def test_bad_training_requests_are_refused_with_nothing_started(api, demo, body, field):

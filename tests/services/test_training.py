@@ -76,6 +76,7 @@ def test_each_training_is_a_new_version(demo, model_dir):
         ({"name": "no spaces"}, "use letters, digits"),
         ({"name": "rules"}, "not 'rules'"),
         ({"base": "magic"}, "base 'magic'"),
+        ({"min_confidence": 1.0}, "min_confidence 1.0"),
         ({"split": "1"}, "a held-out split"),
         ({"split": "0.5,0.6"}, "sum to 1"),
     ],

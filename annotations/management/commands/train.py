@@ -26,6 +26,13 @@ class Command(BaseCommand):
             choices=BASES,
             help="stack on the rules' output (default) or learn from the words alone",
         )
+        parser.add_argument(
+            "--min-confidence",
+            type=float,
+            default=0.0,
+            help="keep a quote the rules did not find only when the model is this sure of it "
+            "(0 to 1; default 0: every one)",
+        )
         parser.add_argument("--split", default=DEFAULT_SPLIT, help="train,dev[,test] ratios")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
         parser.add_argument(
@@ -57,6 +64,7 @@ class Command(BaseCommand):
                     collection=collection,
                     name=options["name"],
                     base=options["base"],
+                    min_confidence=options["min_confidence"],
                     split=options["split"],
                     seed=options["seed"],
                     parameters={"max_iterations": iterations} if iterations else None,
