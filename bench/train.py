@@ -132,7 +132,6 @@ def table(results: dict) -> str:
         f"documents/s | {results['documents_per_second']:.0f} documents/s | "
         f"{'yes' if fast else 'no'} |",
         "",
-        "",
         *preannotation_goals(results),
         "",
         f"Peak memory of the whole run (reading both splits, training, scoring): "
