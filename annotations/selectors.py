@@ -194,16 +194,26 @@ def human_versions(
     after the last one seen (keyset), so nothing is held but the chunk however many
     documents there are; `on_documents` hears how many were walked after each chunk.
     """
+    for chunk_ids in document_chunks(documents, on_documents):
+        yield from _chunk_versions(chunk_ids)
+
+
+def document_chunks(
+    documents: QuerySet, on_documents: Callable[[int], None] | None = None
+) -> Iterator[list[int]]:
+    """The documents' ids, VERSIONS_CHUNK at a time in id order, each chunk asked for
+    as the ids after the last one seen (keyset); `on_documents` hears how many after
+    each chunk has been used."""
     last = None
     while True:
         after = documents if last is None else documents.filter(pk__gt=last)
-        chunk_ids = list(after.order_by("pk").values_list("pk", flat=True)[:VERSIONS_CHUNK])
-        if not chunk_ids:
+        chunk = list(after.order_by("pk").values_list("pk", flat=True)[:VERSIONS_CHUNK])
+        if not chunk:
             return
-        last = chunk_ids[-1]
-        yield from _chunk_versions(chunk_ids)
+        last = chunk[-1]
+        yield chunk
         if on_documents is not None:
-            on_documents(len(chunk_ids))
+            on_documents(len(chunk))
 
 
 def _chunk_versions(document_ids: list[int]) -> Iterator[DocumentVersions]:
@@ -247,16 +257,8 @@ def prediction_uses(
     in its JSON) and shows a task's newest prediction, so that is the document's newest
     prediction written before the annotation was made. Walked a chunk of documents at
     a time (keyset), in constant memory."""
-    last = None
-    while True:
-        after = documents if last is None else documents.filter(pk__gt=last)
-        chunk = list(after.order_by("pk").values_list("pk", flat=True)[:VERSIONS_CHUNK])
-        if not chunk:
-            return
-        last = chunk[-1]
+    for chunk in document_chunks(documents, on_documents):
         yield from _chunk_uses(chunk)
-        if on_documents is not None:
-            on_documents(len(chunk))
 
 
 def _chunk_uses(document_ids: list[int]) -> Iterator[PredictionUse]:

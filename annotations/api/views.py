@@ -98,6 +98,16 @@ def accepted(job: Job) -> Response:
     )
 
 
+def job_for(request: Request, form_class: type, kind: str) -> Response:
+    """A job of this kind on the collection the request's form names, the form's other
+    fields as its parameters: 202, or 400 with nothing started."""
+    form = form_class(data=request.data)
+    form.is_valid(raise_exception=True)
+    params = {k: v for k, v in form.validated_data.items() if k != "collection"}
+    collection = form.validated_data["collection"]
+    return accepted(job_start(kind=kind, collection=collection, user=request.user, params=params))
+
+
 class CollectionViewSet(
     mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
@@ -450,17 +460,7 @@ class ExportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=s.ExportRequestSerializer, responses={202: s.JobSerializer})
     def create(self, request: Request) -> Response:
-        form = s.ExportRequestSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        params = {k: v for k, v in form.validated_data.items() if k != "collection"}
-        return accepted(
-            job_start(
-                kind=Job.Kind.EXPORT,
-                collection=form.validated_data["collection"],
-                user=request.user,
-                params=params,
-            )
-        )
+        return job_for(request, s.ExportRequestSerializer, Job.Kind.EXPORT)
 
     @extend_schema(
         responses={(200, "application/zip"): OpenApiResponse(description="The export as a zip.")}
@@ -490,17 +490,7 @@ class ModelViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=s.TrainRequestSerializer, responses={202: s.JobSerializer})
     def create(self, request: Request) -> Response:
-        form = s.TrainRequestSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        params = {k: v for k, v in form.validated_data.items() if k != "collection"}
-        return accepted(
-            job_start(
-                kind=Job.Kind.TRAIN,
-                collection=form.validated_data["collection"],
-                user=request.user,
-                params=params,
-            )
-        )
+        return job_for(request, s.TrainRequestSerializer, Job.Kind.TRAIN)
 
 
 class JobViewSet(viewsets.ReadOnlyModelViewSet):
