@@ -267,7 +267,8 @@ class _Attributor:
         cues = self.sentence_cues[sentence]
         used: set[Cue] = set()
         for index, segment in segments:
-            self._trailing(sentence, index, segment, cues, used)
+            if not self._signed(index, segment):
+                self._trailing(sentence, index, segment, cues, used)
         contents: list[tuple[int, int]] = []
         previous: Found | None = None
         for cue in cues:
@@ -318,6 +319,35 @@ class _Attributor:
         self.attached.add(index)
         used.add(cue)
         self.last_trailing = (sentence, found)
+
+    # --- a quote signed with a dash: "…” ― Carlos Raúl ------------------------------------
+    def _signed(self, index: int, segment: Segment) -> bool:
+        """A quote followed by a dash and a name that ends its paragraph is that
+        person's (letters, vox pops, epigraphs); the dash is the cue."""
+        text, tokens = self.text, self.text.tokens
+        k = text.token_at_or_after(segment.end)
+        if k + 1 >= len(tokens) or tokens[k].text not in SIGNATURE_DASHES:
+            return False
+        paragraph = text.paragraph_of[k]
+        if text.paragraph_of[k - 1] != paragraph:
+            return False
+        j = k + 1
+        while j < len(tokens) and text.paragraph_of[j] == paragraph and j - k <= 8:
+            token = tokens[j]
+            if not (token.capitalized or token.text in ("-", "'", "’") or _initial_dot(text, j)):
+                break
+            j += 1
+        end = j
+        while end > k + 1 and tokens[end - 1].text == ".":
+            end -= 1
+        rest = tokens[j] if j < len(tokens) and text.paragraph_of[j] == paragraph else None
+        if end == k + 1 or (rest is not None and rest.text != "."):
+            return False
+        cue = Cue(k, k + 1, "sign", text.sentence_of[k], (tokens[k].start, tokens[k].end))
+        speaker = self._mention((k + 1, end))
+        self._add(Found((segment.start, segment.end), "direct", cue, speaker, 0.8))
+        self.attached.add(index)
+        return True
 
     def _apposition(self, k: int, span: tuple[int, int]) -> bool:
         """'…," the union's president, Lee Carter, said': a description, then the name
@@ -394,7 +424,7 @@ class _Attributor:
         chained = before in ("and", "then", "but", "to", ",") or _coordinated(text, cue)
         if not chained and not after_object:
             return None
-        subject = subject_at(text, sentence)
+        subject = subject_at(text, sentence, after_opening=True)
         if subject is None or subject[1] >= cue.start:
             return None
         if any(k in self.cue_at for k in range(subject[1], cue.start)):
@@ -436,7 +466,7 @@ class _Attributor:
         if last is not None and last.cue is not None and last.cue.sentence == sentence:
             speaker = last.speaker
         else:
-            subject = subject_at(self.text, sentence)
+            subject = subject_at(self.text, sentence, after_opening=True)
             if subject is None or subject[1] > cue.start:
                 return []
             speaker = self._mention(subject)
@@ -510,18 +540,34 @@ class _Attributor:
         first_word = self._first_word(s0, s1)
         found = []
         quote = self._chars(first_word, left - 1)
-        if quote and text.segment_of[left - 2] == -1 and self._clause_like(first_word, left - 1):
+        if (
+            quote
+            and text.segment_of[left - 2] == -1
+            and not self._introductory(first_word)
+            and self._clause_like(first_word, left - 1)
+        ):
             found.append(Found(quote, self._type(quote, None), cue, speaker, 0.7))
         if after < s1 and text.tokens[after].text == ",":
             start = after + 1
             if start < s1 and text.tokens[start].lower in ("and", "but"):
                 start += 1
+            if start < s1 and text.segment_of[start] != -1:
+                # 'Asked about it, O'Neill said, “Not going to go into that.”'
+                segments = self.sentence_segments[sentence]
+                end = self._content_end(start, s1)
+                return found + self._content(start, end, cue, speaker, segments, True)
             rest = self._chars(start, self._content_end(start, s1))
             # ", a setback that …" describes what was said; it is the writer's.
             appositive = start < s1 and text.tokens[start].lower in ("a", "an")
             if rest and not appositive and self._clause_like(start, self._content_end(start, s1)):
                 found.append(Found(rest, self._type(rest, None), cue, speaker, 0.65))
         return found
+
+    def _introductory(self, k: int) -> bool:
+        """'Asked to describe the device, …', 'Speaking to reporters, …': a participle
+        opening the sentence sets the scene; it is nobody's claim."""
+        lower = self.text.tokens[k].lower
+        return lower in FORM_TO_BASE and lower.endswith(("ed", "ing"))
 
     def _first_word(self, s0: int, s1: int) -> int:
         """The sentence's first word, after a dateline ("VIENNA, April 14 (Reuters) -")."""
@@ -789,9 +835,17 @@ class _Attributor:
     def _continuation(self, sentence: int, index: int, segment: Segment) -> None:
         text = self.text
         last = self.last
+        utterance = self._utterance(sentence, segment)
+        introduced = self._introduced_by_colon(sentence) if utterance else None
+        if introduced is not None:
+            cue, speaker = introduced
+            found = Found((segment.start, segment.end), "direct", cue, speaker, 0.8)
+            self._add(found)
+            self.attached.add(index)
+            return
         if last is None:
             return
-        if not self._utterance(sentence, segment):
+        if not utterance:
             self._fragment(sentence, index, segment)
             return
         paragraph = text.paragraph_of[text.token_at_or_after(segment.start)]
@@ -800,13 +854,6 @@ class _Attributor:
         if gap > 2:
             return
         cue, speaker = None, None
-        introduced = self._introduced_by_colon(sentence)
-        if introduced is not None:
-            cue, speaker = introduced
-            found = Found((segment.start, segment.end), "direct", cue, speaker, 0.8)
-            self._add(found)
-            self.attached.add(index)
-            return
         if self.last_trailing and self.last_trailing[0] in (sentence, sentence - 1):
             trailing = self.last_trailing[1]
             # '"A," she said. "B."': one quote split around its cue.
@@ -968,6 +1015,15 @@ class _Attributor:
             found.entity = self.last.entity if found.cue is None else ""
         self.result.found.append(found)
         self.last = found
+
+
+SIGNATURE_DASHES = {"―", "—", "–", "--", "-"}
+
+
+def _initial_dot(text: Text, k: int) -> bool:
+    """The full stop of an initial ("Jorge P. Falcon")."""
+    tokens = text.tokens
+    return tokens[k].text == "." and len(tokens[k - 1].text) == 1 and tokens[k - 1].capitalized
 
 
 def _source_like(speaker: Mention | None) -> bool:

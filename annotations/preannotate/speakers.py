@@ -166,7 +166,10 @@ def np_before(text: Text, end: int, *, sentence_start: int) -> tuple[int, int] |
     i = end - 1
     # Lower-case only: "Theresa May said", "Fair Money Now said". A day or a month is
     # when, never who: "…, Friday declared" looks further back.
-    while i >= sentence_start and _between_subject_and_verb(tokens[i]):
+    progressive = end < len(tokens) and tokens[end].lower.endswith("ing")
+    while i >= sentence_start and (
+        _between_subject_and_verb(tokens[i]) or (progressive and tokens[i].lower in BE_FORMS)
+    ):
         i -= 1
     if i < sentence_start:
         return None
@@ -196,10 +199,32 @@ def np_before(text: Text, end: int, *, sentence_start: int) -> tuple[int, int] |
         i -= 1
     start = _list_before(text, start, end, sentence_start)
     start = _source_before(text, start, sentence_start)
-    found = _trim(text, start, _last_word(text, end))
+    found = _trim(text, start, _last_word(text, end, progressive=progressive))
     if found is None and start < end and tokens[end - 1].lower in STANDALONE_QUANTIFIERS:
         return end - 1, end  # "Some said …", "Both insisted …"
     return found
+
+
+# Forms of "be" before a progressive cue: "The White House is saying", "isn't saying".
+BE_FORMS = {
+    "is",
+    "are",
+    "was",
+    "were",
+    "been",
+    "be",
+    "isn't",
+    "aren't",
+    "wasn't",
+    "weren't",
+    "isn’t",
+    "aren’t",
+    "wasn’t",
+    "weren’t",
+    "keeps",
+    "kept",
+    "keep",
+}
 
 
 def _between_subject_and_verb(token: Token) -> bool:
@@ -379,9 +404,12 @@ def _verb_form(lower: str) -> bool:
     return base is not None and (lower != base or base not in NOUN_LIKE_VERBS)
 
 
-def _last_word(text: Text, end: int) -> int:
+def _last_word(text: Text, end: int, *, progressive: bool = False) -> int:
     i = end
-    while i > 0 and _between_subject_and_verb(text.tokens[i - 1]):
+    while i > 0 and (
+        _between_subject_and_verb(text.tokens[i - 1])
+        or (progressive and text.tokens[i - 1].lower in BE_FORMS)
+    ):
         i -= 1
     return i
 
@@ -441,15 +469,24 @@ def _abbreviation_dot(text: Text, i: int) -> bool:
     return before.lower in ABBREVIATIONS or (len(before.text) == 1 and before.capitalized)
 
 
-def subject_at(text: Text, sentence: int) -> tuple[int, int] | None:
-    """A sentence's opening noun phrase, when the sentence opens with one."""
+def subject_at(text: Text, sentence: int, *, after_opening: bool = False) -> tuple[int, int] | None:
+    """A sentence's opening noun phrase, when the sentence opens with one; with
+    `after_opening`, also the one after an opening phrase ("In a statement, …")."""
     start, end = text.sentences[sentence]
     while start < end and not text.tokens[start].is_word:
         start += 1
     if start >= end or text.segment_of[start] != -1:
         return None
     first = text.tokens[start]
-    if not first.capitalized or first.lower in NOT_NAMES or first.lower in FORM_TO_BASE:
+    opened = _opening_phrase(text, start, end) if after_opening else None
+    if opened is not None:
+        # "During a speech in Ohio, Trump attacked …": the subject follows the scene.
+        start, first = opened, text.tokens[opened]
+        if not first.capitalized and first.lower not in OPENED_SUBJECTS:
+            return None
+    elif not first.capitalized:
+        return None
+    if first.lower in NOT_NAMES or first.lower in FORM_TO_BASE:
         return None
     stop = start
     while stop < end and stop - start < MAX_NP:
@@ -477,6 +514,26 @@ def subject_at(text: Text, sentence: int) -> tuple[int, int] | None:
             break
         stop += 1
     return _trim(text, start, stop)
+
+
+# Words opening a phrase that sets the scene before a sentence's subject.
+OPENERS = NOT_NAMES - {"it", "this", "that", "there", "here", "what", "who", "which", "both"}
+OPENERS |= {"following", "amid", "under", "over", "through", "throughout", "without", "later"}
+OPENED_SUBJECTS = {"he", "she", "they", "we", "i", "the", "a", "an", "his", "her", "their", "its"}
+
+
+def _opening_phrase(text: Text, start: int, end: int) -> int | None:
+    """Where the subject starts after an opening phrase and its comma ("In a statement,",
+    "Asked about it,"), or None when the sentence does not open with one."""
+    lower = text.tokens[start].lower
+    if lower not in OPENERS and not (lower in FORM_TO_BASE and lower.endswith(("ed", "ing"))):
+        return None
+    for k in range(start + 1, min(start + 25, end - 1)):
+        if text.segment_of[k] != -1 or text.tokens[k].text in (";", ":", ".", "?", "!"):
+            return None
+        if text.tokens[k].text == ",":
+            return k + 1 if text.tokens[k + 1].is_word else None
+    return None
 
 
 def _plural_after_name(text: Text, i: int, start: int) -> bool:

@@ -568,3 +568,74 @@ def test_markup_is_nobodys_words(text):
 )  # fmt: skip
 def test_speakers_past_an_aside_or_a_time_phrase(text, speaker):
     assert [row[1] for row in found(text)] == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        ("The city council is saying that the budget will balance.",
+         ("the budget will balance", "The city council", "saying", "city council", "indirect")),
+        ("Governor Ada Moss isn't saying whether the plant will close.",
+         ("whether the plant will close", "Governor Ada Moss", "saying", "Ada Moss", "indirect")),
+        ("Moss now says she opposes the merger.",
+         ("she opposes the merger", "Moss", "says", "Moss", "indirect")),
+        ('"We will rebuild," said the Rev. Ann Oduya, of Grace Chapel.',
+         ('"We will rebuild,"', "the Rev. Ann Oduya", "said", "Ann Oduya", "direct")),
+    ],
+)  # fmt: skip
+def test_speakers_across_progressive_helpers_adverbs_and_titles(text, row):
+    assert found(text) == [row]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("During a speech in Ohio on Monday, Lena Park attacked the plan, saying, "
+         "“It will cost jobs.”", "Lena Park"),
+        ("After the vote, the mayor thanked the council and said the plan would pass.",
+         "the mayor"),
+    ],
+)  # fmt: skip
+def test_the_subject_after_an_opening_phrase_speaks_for_later_verbs(text, speaker):
+    assert [row[1] for row in found(text)] == [speaker]
+
+
+def test_a_scene_set_by_a_participle_is_not_what_was_said():
+    text = "Asked to describe the device, Chief Dana Hill said, “Not going to go into that.”"
+    assert found(text) == [
+        ("“Not going to go into that.”", "Chief Dana Hill", "said", "Dana Hill", "direct")
+    ]
+
+
+def test_a_cue_closing_the_first_paragraph_with_a_colon_introduces_the_next():
+    text = "The mayor said:\n\n“We have a plan. We will stick to it.”\n"
+    assert found(text) == [
+        ("“We have a plan. We will stick to it.”", "The mayor", "said", "mayor", "direct")
+    ]
+
+
+def test_a_quote_signed_with_a_dash_and_a_name_is_theirs():
+    text = (
+        "Readers wrote in after the debate.\n"
+        "“He never answered the question.” ― Rosa Delgado\n"
+        "“I am voting early this year.”— Tom J. Reyes.\n"
+        "“The race is close — closer than ever.” — and polls agree.\n"
+    )
+    rows = found(text)
+    assert rows[:2] == [
+        ("“He never answered the question.”", "Rosa Delgado", "―", "Rosa Delgado", "direct"),
+        ("“I am voting early this year.”", "Tom J. Reyes", "—", "Tom J. Reyes", "direct"),
+    ]
+    assert all(row[2] not in ("—", "―") for row in rows[2:])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fans commented: “What a game.”",
+        "The crowd chanted, “Four more years.”",
+        "She wondered aloud whether the vote would hold.",
+    ],
+)
+def test_more_speech_verbs(text):
+    assert len(found(text)) == 1
