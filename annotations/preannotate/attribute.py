@@ -152,7 +152,7 @@ NUMBER_WORDS = {
     "thousands",
     "millions",
 }
-SUBORDINATORS = {"after", "before", "because", "although", "though", "while", "whereas"}
+SUBORDINATORS = {"after", "before", "although", "though", "while", "whereas"}
 PREPOSITIONS = {
     "in",
     "on",
@@ -388,7 +388,9 @@ class _Attributor:
         if cue.start and text.tokens[cue.start - 1].text == "," and cue_word.endswith("ing"):
             return self._participle_frame(sentence, cue, segments)
         relative = self._relative(cue, s0)
-        speaker_span = self._passive_agent(cue, s1) or np_before(text, cue.start, sentence_start=s0)
+        speaker_span = self._passive_agent(cue, s1)
+        if speaker_span is None and not self._inverted(cue, s1):
+            speaker_span = np_before(text, cue.start, sentence_start=s0)
         postposed = None if relative else self._postposed(sentence, cue, speaker_span)
         if postposed is not None:
             return postposed
@@ -413,6 +415,17 @@ class _Attributor:
             start = self._next_content(end, s1)
             after_complementiser = True
         return found
+
+    def _inverted(self, cue: Cue, s1: int) -> bool:
+        """'…, said DeSantis, who …': after a comma, a cue followed by a name and a comma
+        or the sentence's end has its subject after it."""
+        text, tokens = self.text, self.text.tokens
+        if cue.start == 0 or tokens[cue.start - 1].text != "," or cue.end >= s1:
+            return False
+        if not tokens[cue.end].capitalized:
+            return False
+        after = np_after(text, cue.end, sentence_end=s1)
+        return after is not None and (after[1] >= s1 or tokens[after[1]].text in (",", "."))
 
     def _subject_of_verb_chain(
         self, sentence: int, cue: Cue, *, after_object: bool = False
@@ -558,16 +571,17 @@ class _Attributor:
                 return found + self._content(start, end, cue, speaker, segments, True)
             rest = self._chars(start, self._content_end(start, s1))
             # ", a setback that …" describes what was said; it is the writer's.
-            appositive = start < s1 and text.tokens[start].lower in ("a", "an")
+            # ", who was elected …" describes the speaker.
+            appositive = start < s1 and text.tokens[start].lower in ("a", "an", "who", "whose")
             if rest and not appositive and self._clause_like(start, self._content_end(start, s1)):
                 found.append(Found(rest, self._type(rest, None), cue, speaker, 0.65))
         return found
 
     def _introductory(self, k: int) -> bool:
-        """'Asked to describe the device, …', 'Speaking to reporters, …': a participle
-        opening the sentence sets the scene; it is nobody's claim."""
+        """'Asked to describe the device, …': a participle opening the sentence sets
+        the scene; it is nobody's claim."""
         lower = self.text.tokens[k].lower
-        return lower in FORM_TO_BASE and lower.endswith(("ed", "ing"))
+        return lower in FORM_TO_BASE and lower.endswith("ed")
 
     def _first_word(self, s0: int, s1: int) -> int:
         """The sentence's first word, after a dateline ("VIENNA, April 14 (Reuters) -")."""
@@ -818,6 +832,7 @@ class _Attributor:
             or (w.lower.endswith("ed") and i > 0)
             or _contracted(w.lower)
             or (i > 0 and _present(w, tokens[w.index + 1] if w.index + 1 < len(tokens) else None))
+            or (i > 0 and words[i - 1].lower in BEFORE_VERBS and not w.capitalized)
             for i, w in enumerate(words)
         )
 
@@ -1024,6 +1039,10 @@ def _initial_dot(text: Text, k: int) -> bool:
     """The full stop of an initial ("Jorge P. Falcon")."""
     tokens = text.tokens
     return tokens[k].text == "." and len(tokens[k - 1].text) == 1 and tokens[k - 1].capitalized
+
+
+# Words a verb follows: "they support …", "never shut …".
+BEFORE_VERBS = {"i", "we", "they", "he", "she", "you", "never"}
 
 
 def _source_like(speaker: Mention | None) -> bool:
@@ -1240,7 +1259,9 @@ def _present(token: Token, following: Token | None) -> bool:
     lower = token.lower
     if len(lower) < 4 or not lower.endswith("s") or lower.endswith(("ss", "us", "is", "'s")):
         return False
-    return following is not None and following.lower in OBJECT_STARTS and not token.capitalized
+    if following is None or token.capitalized:
+        return False
+    return following.lower in OBJECT_STARTS or following.text in ('"', "“", "''")
 
 
 def _clause_follows(text: Text, k: int, base: str) -> bool:

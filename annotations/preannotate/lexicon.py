@@ -685,7 +685,6 @@ CLAUSE_BREAKS = {
     "while",
     "after",
     "before",
-    "because",
     "although",
     "though",
     "since",

@@ -150,7 +150,10 @@ def _sentences(text: Text) -> list[tuple[int, int]]:
         opens = nxt.start in opening
         if following > i + 1 and not opens and _cue_closes(tokens, following, paragraph_of):
             continue  # '“Can she stay?” Trump asked.': the cue ends the quote's sentence
-        if nxt.capitalized or nxt.text.isdigit() or opens:
+        bracketed = (
+            nxt.text == "(" and following + 1 < count and tokens[following + 1].capitalized
+        )
+        if nxt.capitalized or nxt.text.isdigit() or opens or bracketed:
             # A sentence ending inside a quote only ends the sentence if the quote ends too.
             if text.segment_of[i] != -1 and following == i + 1 and not opens:
                 inside_after = text.segment_of[following] == text.segment_of[i]
@@ -166,17 +169,19 @@ def _cue_closes(tokens: list[Token], k: int, paragraph_of: list[int]) -> bool:
     "said Ms. Lee, smiling", "Trump said on Monday.")."""
     for j in range(k, min(k + 6, len(tokens))):
         token = tokens[j]
-        if paragraph_of[j] != paragraph_of[k] or token.text in ENDS or token.text in '“"':
-            return False
+        if paragraph_of[j] != paragraph_of[k] or token.text in ENDS or token.text in '“",':
+            return False  # "His assumption, confidently stated …" starts a new sentence
         if token.lower in SPEECH_VERBS:
             break
     else:
         return False
-    for rest in tokens[j + 1 : j + 12]:
-        if rest.text in ENDS or rest.text in (",", ";"):
+    for count, rest in enumerate(tokens[j + 1 : j + 12]):
+        if rest.text in (",", ";") or paragraph_of[rest.index] != paragraph_of[k]:
             return True
-        if paragraph_of[rest.index] != paragraph_of[k]:
-            return True
+        if rest.text in ENDS:
+            # "Trump said on Monday." — but "She says he is unqualified to serve." is
+            # a sentence of its own.
+            return count <= 4 or tokens[j + 1].lower in ("on", "in", "at", "during", "after")
         if rest.lower == "that" or rest.text in ':“"‘' or rest.lower in SPEECH_VERBS:
             return False
     return False
