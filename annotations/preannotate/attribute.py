@@ -267,7 +267,7 @@ class _Attributor:
         cues = self.sentence_cues[sentence]
         used: set[Cue] = set()
         for index, segment in segments:
-            if not self._signed(index, segment):
+            if not self._signed(index, segment) and not self._title(sentence, segment):
                 self._trailing(sentence, index, segment, cues, used)
         contents: list[tuple[int, int]] = []
         previous: Found | None = None
@@ -348,6 +348,17 @@ class _Attributor:
         self._add(Found((segment.start, segment.end), "direct", cue, speaker, 0.8))
         self.attached.add(index)
         return True
+
+    def _title(self, sentence: int, segment: Segment) -> bool:
+        """'In an interview on CBS's "Face the Nation," Ryan said': capitalised words
+        quoted mid-sentence name a show, a book or a slogan."""
+        text = self.text
+        first = text.token_at_or_after(segment.start)
+        if not any(t.is_word for t in text.tokens[text.sentences[sentence][0] : first]):
+            return False
+        words = [t for t in text.tokens[self._tokens(segment)] if t.is_word]
+        long = [w for w in words if len(w.text) > 3]
+        return bool(long) and len(words) <= 8 and all(w.capitalized for w in long)
 
     def _apposition(self, k: int, span: tuple[int, int]) -> bool:
         """'…," the union's president, Lee Carter, said': a description, then the name
@@ -702,6 +713,8 @@ class _Attributor:
             k += 1
         if k > j and k < s1 and (tokens[k].lower in ("that", "of") or tokens[k].text in (":",)):
             return k
+        if k > j and k < s1 and tokens[k].lower in COMPLEMENTISERS:
+            return k  # "asked Mook if …"
         if k > j and k < s1 and (tokens[k].lower in SUBJECTS or _contracted(tokens[k].lower)):
             return k  # "told The Huffington Post he's not planning …"
         return j
@@ -785,7 +798,12 @@ class _Attributor:
         if quote is None:
             return []
         inside = [(i, s) for i, s in segments if quote[0] <= s.start and s.end <= quote[1]]
-        if inside and inside[0][1].start == quote[0] and len(inside) == 1:
+        if (
+            inside
+            and inside[0][1].start == quote[0]
+            and len(inside) == 1
+            and not self._clause_goes_on(inside[0][1], quote[1])
+        ):
             # What follows a quote that opens the content is the writer's, not the speaker's.
             index, segment = inside[0]
             self.attached.add(index)
@@ -814,6 +832,17 @@ class _Attributor:
         return [
             Found(quote, self._type(quote, inside), cue, speaker, score if speaker else score - 0.1)
         ]
+
+    def _clause_goes_on(self, segment: Segment, end: int) -> bool:
+        """'said that "a bomb" had gone off': the quoted words are the clause's subject
+        and its verb follows; '“…” in a statement' goes on with the writer's phrase."""
+        text, tokens = self.text, self.text.tokens
+        k = text.token_at_or_after(segment.end)
+        last = text.token_at_or_after(end)
+        words = [t for t in tokens[k:last] if t.is_word]
+        if len(words) < 2 or tokens[k].text in (",", ";", ":", ".", "—", "-"):
+            return False
+        return words[0].lower not in PREPOSITIONS and self._clause_like(k - 1, last)
 
     def _before_coordination(self, start: int, end: int) -> int:
         tokens = self.text.tokens
@@ -1140,7 +1169,7 @@ def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
     )
     if negated and base not in CLAUSE_VERBS:
         return None  # "did not say whether …" reports nothing; "does not think …" a view
-    if token.lower == "asked" and previous in (",", "when", "if", "once", "being", "was", "were"):
+    if token.lower == "asked" and _asked_of_speaker(text, i, previous):
         return None  # "Holt, asked whether …, said": somebody else asked
     end = _phrase_end(tokens, i, base)
     following = tokens[end] if end < len(tokens) else None
@@ -1168,6 +1197,21 @@ def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
             return None
     phrase = " ".join([base, *(t.lower for t in tokens[i + 1 : end])])
     return Cue(i, end, base, sentence, (token.start, tokens[end - 1].end), phrase, frame)
+
+
+def _asked_of_speaker(text: Text, i: int, previous: str) -> bool:
+    """'Holt, asked whether …, said', 'when asked', 'was asked': the question is put to
+    the subject — unless its asker follows ('was asked by host John Dickerson whether')
+    or no other cue of the sentence answers it ('Marcus, an editor, asked Mook if …')."""
+    tokens = text.tokens
+    if previous in ("when", "if", "once"):
+        return True
+    if previous in ("being", "was", "were"):
+        return not (i + 1 < len(tokens) and tokens[i + 1].lower == "by")
+    if previous == ",":
+        end = text.sentences[text.sentence_of[i]][1]
+        return any(tokens[k].lower in SPEECH_VERBS for k in range(i + 1, end))
+    return False
 
 
 def _frame(text: Text, k: int, base: str) -> str:

@@ -361,13 +361,19 @@ def _before_comma(text: Text, comma: int, sentence_start: int) -> tuple[int, int
     described = describes and np_before(text, first, sentence_start=sentence_start)
     if described:
         return described
+    before = np_before(text, first, sentence_start=sentence_start)
+    # "Ruth Marcus, editorial board editor for The Washington Post, asked": the name
+    # comes first and the aside describes it.
+    named_first = before and all(t.capitalized for t in tokens[before[0] : before[1]] if t.is_word)
+    if named_first and not tokens[inner[0]].capitalized:
+        return before
     if tokens[inner[0]].lower not in APPOSITIVE_STARTS and any(
         tokens[k].capitalized for k in range(*inner)
     ):
         found = np_before(text, comma, sentence_start=first + 1)
         if found:
             return found
-    return np_before(text, first, sentence_start=sentence_start)
+    return before
 
 
 def _np_word(text: Text, i: int, right: int) -> bool:
@@ -394,8 +400,12 @@ def _np_word(text: Text, i: int, right: int) -> bool:
         or lower in VERBISH
         or _verb_form(lower)
         or lower.endswith("ly")
-        or lower.endswith("ing")
+        or (lower.endswith("ing") and lower not in ING_NOUNS)
     )
+
+
+# Nouns in -ing that head a source: "Exit polling shows …", "the ruling found …".
+ING_NOUNS = {"polling", "briefing", "filing", "ruling", "hearing", "meeting", "reporting"}
 
 
 def _verb_form(lower: str) -> bool:
@@ -456,6 +466,8 @@ def _ends_phrase(text: Text, i: int, start: int, *, until_end: bool) -> bool:
     if until_end:
         return token.text in (",", ";", ":", ".", "?", "!") and not _abbreviation_dot(text, i)
     if token.lower in NP_STOP or (token.lower in FORM_TO_BASE and i > start):
+        return True
+    if token.lower in ("whether", "if") and i > start:
         return True
     return not (token.is_word or _abbreviation_dot(text, i) or token.text in ("’", "'"))
 

@@ -150,9 +150,7 @@ def _sentences(text: Text) -> list[tuple[int, int]]:
         opens = nxt.start in opening
         if following > i + 1 and not opens and _cue_closes(tokens, following, paragraph_of):
             continue  # '“Can she stay?” Trump asked.': the cue ends the quote's sentence
-        bracketed = (
-            nxt.text == "(" and following + 1 < count and tokens[following + 1].capitalized
-        )
+        bracketed = nxt.text == "(" and following + 1 < count and tokens[following + 1].capitalized
         if nxt.capitalized or nxt.text.isdigit() or opens or bracketed:
             # A sentence ending inside a quote only ends the sentence if the quote ends too.
             if text.segment_of[i] != -1 and following == i + 1 and not opens:

@@ -639,3 +639,70 @@ def test_a_quote_signed_with_a_dash_and_a_name_is_theirs():
 )
 def test_more_speech_verbs(text):
     assert len(found(text)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        # A reason the speaker gives is part of the claim.
+        ("Lee said the plan failed because nobody funded it.",
+         ("the plan failed because nobody funded it", "Lee", "said", "Lee", "indirect")),
+        # A quote made the subject of the reported clause: the whole clause.
+        ('Mayor Ruiz said at an event that "a fire" had broken out downtown.',
+         ('"a fire" had broken out downtown', "Mayor Ruiz", "said", "Ruiz", "mixed")),
+        # Words after a subject pronoun or "never" make a clause.
+        ("Most of the members said they support the strike.",
+         ("they support the strike", "Most of the members", "said", "Most of the members",
+          "indirect")),
+        ("Galvin said the station never shut its doors.",
+         ("the station never shut its doors", "Galvin", "said", "Galvin", "indirect")),
+        # "Exit polling", "the ruling": nouns in -ing can be sources.
+        ("Exit polling shows he won most young voters.",
+         ("he won most young voters", "Exit polling", "shows", "Exit polling", "indirect")),
+    ],
+)  # fmt: skip
+def test_clauses_their_extent_and_their_sources(text, row):
+    assert found(text) == [row]
+
+
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        ("The decision signals “the end of an era” for the league, said Ada Park, who "
+         "coached there.",
+         ("The decision signals “the end of an era” for the league", "Ada Park", "said",
+          "Ada Park", "mixed")),
+        ("Ruth Marsh, an editor at The Daily Ledger, asked Kim if the paper would close.",
+         ("if the paper would close", "Ruth Marsh", "asked", "Ruth Marsh", "indirect")),
+        ("Lee was asked by host Dan Cole whether the plan would pass.",
+         ("whether the plan would pass", "host Dan Cole", "asked", "Dan Cole", "indirect")),
+        ("The mayor did not reply, though he said the budget would hold.",
+         ("the budget would hold", "he", "said", "mayor", "indirect")),
+    ],
+)  # fmt: skip
+def test_speakers_after_the_cue_before_an_aside_and_asking(text, row):
+    assert found(text) == [row]
+
+
+def test_a_question_put_to_the_subject_is_still_not_theirs():
+    rows = found("Holt, asked whether he would run again, said he had not decided.")
+    assert [row[:3] for row in rows] == [("he had not decided", "Holt", "said")]
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ('Lee said the tax was "a disaster for farmers." His plan, clearly stated on '
+         "television, was to repeal it.", 'the tax was "a disaster for farmers."'),
+        ("She said the agency was behind the leak. (The agency denied it.)",
+         "the agency was behind the leak"),
+        ('His show is "The Daily Hour." She says he is unfit to host it.', "he is unfit to host it"),
+    ],
+)  # fmt: skip
+def test_sentences_end_where_a_new_one_starts(text, quote):
+    assert quote in [row[0] for row in found(text)]
+
+
+def test_a_title_quoted_mid_sentence_is_not_a_quote_before_the_cue():
+    text = 'In an interview on CBS\'s "Face the Nation," Ann Ruiz said the vote was close.'
+    assert found(text) == [("the vote was close", "Ann Ruiz", "said", "Ann Ruiz", "indirect")]
