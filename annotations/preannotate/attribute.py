@@ -28,6 +28,7 @@ from annotations.preannotate.lexicon import (
     VERBISH,
 )
 from annotations.preannotate.speakers import (
+    BE_FORMS,
     DETERMINERS,
     Mention,
     compatible,
@@ -649,6 +650,8 @@ class _Attributor:
                 break
             if token.lower in VERBISH or k in self.cue_at:
                 break
+            if token.lower == "that" and k > j and k + 1 < s1 and _verb_like(tokens[k + 1]):
+                break  # "insisting the corner that led to …": a relative clause
             if token.lower == "that" or token.text == ":":
                 return k + 1, True
             if token.lower in COMPLEMENTISERS - {"that"} and k == j:
@@ -811,7 +814,7 @@ class _Attributor:
             return [Found(direct, "direct", cue, speaker, 0.85 if speaker else 0.7)]
         if cue.frame:
             valid = True
-        elif cue.phrase in DEMAND_CUES or cue.base in DEMAND_CUES:
+        elif (cue.phrase in DEMAND_CUES or cue.base in DEMAND_CUES) and not after_complementiser:
             valid = any(t.lower == "to" for t in self.text.tokens[start:end])
         else:
             first = self.text.tokens[start].lower
@@ -822,10 +825,15 @@ class _Attributor:
             if first == "to" and cue.base in COMMITMENTS:
                 valid = end - start > 1
             if not valid and after_complementiser and end - start >= 3:
-                # "suggested that she share …": after "that", a subject and a verb in
-                # any form.
+                # "suggested that she share …", "concedes that most of her peers love
+                # …": after "that", a subject and a verb in any form.
                 lead = self.text.tokens[start]
-                valid = lead.lower in SUBJECTS or lead.capitalized or lead.lower in DETERMINERS
+                valid = (
+                    lead.lower in SUBJECTS
+                    or lead.capitalized
+                    or lead.lower in DETERMINERS
+                    or end - start >= 5
+                )
         if not valid:
             return []
         score = 0.75 if after_complementiser else 0.6
@@ -1155,7 +1163,13 @@ def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
         return None
     if token.capitalized and not _headline(text, sentence):
         return None  # "the United States “must …”": part of a name, not a verb
-    if token.lower.endswith("ing") and token.lower != "saying" and not _participle(text, i):
+    progressive = i > 0 and tokens[i - 1].lower in BE_FORMS
+    if (
+        token.lower.endswith("ing")
+        and token.lower != "saying"
+        and not progressive
+        and not _participle(text, i)
+    ):
         return None
     previous = tokens[i - 1].lower if i else ""
     # "his report", "its stated aim", "the said agreement" — but "Some said", "Both said":
@@ -1197,6 +1211,11 @@ def _cue_at(text: Text, i: int, first_words: set[int]) -> Cue | None:
             return None
     phrase = " ".join([base, *(t.lower for t in tokens[i + 1 : end])])
     return Cue(i, end, base, sentence, (token.start, tokens[end - 1].end), phrase, frame)
+
+
+def _verb_like(token: Token) -> bool:
+    lower = token.lower
+    return not token.capitalized and (lower in VERBISH or lower.endswith("ed"))
 
 
 def _asked_of_speaker(text: Text, i: int, previous: str) -> bool:
@@ -1382,7 +1401,16 @@ def _participle(text: Text, i: int) -> bool:
     if i == 0 or tokens[i - 1].text != "," or i + 1 >= len(tokens):
         return False
     following = tokens[i + 1]
-    return following.lower == "that" or following.text == ":" or text.segment_of[i + 1] != -1
+    if following.lower == "that" or following.text == ":" or text.segment_of[i + 1] != -1:
+        return True
+    # ', claiming the quarantine violated her rights': a clause with its subject.
+    if not (following.capitalized or following.lower in SUBJECTS or following.lower in DETERMINERS):
+        return False
+    end = text.sentences[text.sentence_of[i]][1]
+    return any(
+        t.lower in VERBISH or (t.lower.endswith("ed") and not t.capitalized)
+        for t in tokens[i + 2 : min(i + 10, end)]
+    )
 
 
 def _phrase_end(tokens, i: int, base: str) -> int:

@@ -257,7 +257,7 @@ FORM_TO_BASE = _forms()
 SPEECH_VERBS = {form for form, base in FORM_TO_BASE.items() if base not in _PHRASE_ONLY}
 
 # A cue standing for a demand: its complement is "someone to do something".
-DEMAND_CUES = {"urge", "demand", "call on", "call for"}
+DEMAND_CUES = {"urge", "demand", "call on", "call for", "ask"}
 # Roles that make a description a person ("a spokesperson", "one driver").
 PERSON_ROLES = {
     "spokesperson",

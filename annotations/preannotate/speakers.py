@@ -518,6 +518,7 @@ def subject_at(text: Text, sentence: int, *, after_opening: bool = False) -> tup
                 or lower.endswith(("ed", "ly"))
                 or (
                     lower.endswith("s")
+                    and not lower.endswith("ss")
                     and lower not in PERSON_ROLES
                     and _plural_after_name(text, stop, start)
                 )
