@@ -111,6 +111,23 @@ DOCUMENT_NOUNS = {
     "indictment",
     "ruling",
     "announcement",
+    "slide",
+    "slides",
+    "video",
+    "footage",
+    "chart",
+    "map",
+    "graphic",
+    "average",
+    "averages",
+    "forecast",
+    "census",
+    "tweet",
+    "email",
+    "emails",
+    "website",
+    "ad",
+    "advertisement",
 }
 # What shows or finds a claim besides a document: "the poll found", "records show".
 EVIDENCE_NOUNS = {
@@ -249,6 +266,7 @@ class _Attributor:
         self.attached: set[int] = set()
         self.last: Found | None = None
         self.last_trailing: tuple[int, Found] | None = None  # (sentence, found)
+        self.labelled: set[int] = set()  # paragraphs that are a transcript's lines
 
     # --- driving --------------------------------------------------------------
     def run(self) -> Attribution:
@@ -259,6 +277,7 @@ class _Attributor:
 
     def _sentence(self, sentence: int) -> None:
         s0, s1 = self.text.sentences[sentence]
+        self._speaker_label(sentence)
         subject = subject_at(self.text, sentence)
         if subject is not None:
             found = mention(self.text, subject, self.names)
@@ -320,6 +339,39 @@ class _Attributor:
         self.attached.add(index)
         used.add(cue)
         self.last_trailing = (sentence, found)
+
+    # --- a transcript's line: "PENCE: Well, look, …" ----------------------------------------
+    def _speaker_label(self, sentence: int) -> None:
+        """A paragraph opening with a name in capitals and a colon is that speaker's line;
+        the colon is the cue."""
+        text, tokens = self.text, self.text.tokens
+        s0, s1 = text.sentences[sentence]
+        if s0 and text.paragraph_of[s0 - 1] == text.paragraph_of[s0]:
+            return
+        k = s0 + (tokens[s0].text in ('"', "“"))
+        start = k
+        # "PENCE: …" in a transcript; "Pat Caddell: Voters Worried …" in a headline.
+        headline = _headline(text, sentence)
+        while k < s1 and k - start < (4 if headline else 3) and _label_word(tokens[k], headline):
+            k += 1
+        if k == start or k + 1 >= s1 or tokens[k].text != ":":
+            return
+        if " ".join(t.text for t in tokens[start:k]) in NOT_SPEAKER_LABELS:
+            return
+        paragraph = text.paragraph_of[s0]
+        last = k + 1
+        while last < len(tokens) and text.paragraph_of[last] == paragraph:
+            last += 1
+        while last > k + 1 and tokens[last - 1].text in ('"', "”"):
+            last -= 1
+        if last <= k + 1:
+            return
+        if headline and sum(t.is_word for t in tokens[k + 1 : last]) < 4:
+            return  # "Live Updates: The Final Debate" names a page, not a claim
+        cue = Cue(k, k + 1, "label", sentence, (tokens[k].start, tokens[k].end))
+        quote = (tokens[k + 1].start, tokens[last - 1].end)
+        self.labelled.add(paragraph)
+        self._add(Found(quote, "direct", cue, self._mention((start, k)), 0.8))
 
     # --- a quote signed with a dash: "…” ― Carlos Raúl ------------------------------------
     def _signed(self, index: int, segment: Segment) -> bool:
@@ -886,6 +938,8 @@ class _Attributor:
     # --- quotes with no cue of their own -----------------------------------------------
     def _continuation(self, sentence: int, index: int, segment: Segment) -> None:
         text = self.text
+        if text.paragraph_of[text.token_at_or_after(segment.start)] in self.labelled:
+            return
         last = self.last
         utterance = self._utterance(sentence, segment)
         introduced = self._introduced_by_colon(sentence) if utterance else None
@@ -1070,6 +1124,34 @@ class _Attributor:
 
 
 SIGNATURE_DASHES = {"―", "—", "–", "--", "-"}
+# Capitals before a colon that label a paragraph without naming a speaker.
+NOT_SPEAKER_LABELS = {
+    "UPDATE",
+    "NOTE",
+    "EDITOR'S NOTE",
+    "EDITOR’S NOTE",
+    "WATCH",
+    "READ",
+    "MORE",
+    "BREAKING",
+    "CORRECTION",
+    "ABSTRACT",
+    "FULL TEXT",
+    "PHOTOS",
+    "VIDEO",
+    "RELATED",
+}
+
+
+def _label_word(token: Token, headline: bool = False) -> bool:
+    """A word of a speaker's label: "PENCE", "SEN. WARREN", "O'NEILL"; in a headline,
+    a capitalised word ("Pat Caddell")."""
+    letters = token.text.replace(".", "").replace("'", "").replace("’", "").replace("-", "")
+    if token.text == ".":
+        return True
+    if not letters.isalpha():
+        return False
+    return token.text.isupper() and len(letters) > 1 or headline and token.capitalized
 
 
 def _initial_dot(text: Text, k: int) -> bool:

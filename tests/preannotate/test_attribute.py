@@ -706,3 +706,28 @@ def test_sentences_end_where_a_new_one_starts(text, quote):
 def test_a_title_quoted_mid_sentence_is_not_a_quote_before_the_cue():
     text = 'In an interview on CBS\'s "Face the Nation," Ann Ruiz said the vote was close.'
     assert found(text) == [("the vote was close", "Ann Ruiz", "said", "Ann Ruiz", "indirect")]
+
+
+def test_a_transcripts_lines_are_their_speakers():
+    text = (
+        "Partial transcript as follows:\n\n"
+        '"HOST: Will the senator be there tomorrow? We need to know.\n\n'
+        '"RUIZ: She will not attend. The campaign decided that last week.\n\n'
+        "UPDATE: The senator later changed her plans.\n"
+    )
+    assert [row[:3] for row in found(text)] == [
+        ("Will the senator be there tomorrow? We need to know.", "HOST", ":"),
+        ("She will not attend. The campaign decided that last week.", "RUIZ", ":"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "rows"),
+    [
+        ("Ann Ruiz: Voters Are Tired Of The Same Old Promises\nThe race tightened.",
+         [("Voters Are Tired Of The Same Old Promises", "Ann Ruiz", ":")]),
+        ("Live Updates: The Final Debate\nThe race tightened.", []),
+    ],
+)  # fmt: skip
+def test_a_headline_led_by_a_name_and_a_colon(text, rows):
+    assert [row[:3] for row in found(text)] == rows
