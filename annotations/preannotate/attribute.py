@@ -1177,7 +1177,14 @@ def _source_like(speaker: Mention | None) -> bool:
 
 
 def _coordinated(text: Text, cue: Cue) -> bool:
-    return cue.start > 0 and text.tokens[cue.start - 1].lower in ("and", "but", "then")
+    """'… and said', '… and has called for': the cue is the subject's next verb."""
+    k = cue.start - 1
+    while k > 0 and text.tokens[k].lower in COORDINATED_HELPERS:
+        k -= 1
+    return k >= 0 and text.tokens[k].lower in ("and", "but", "then")
+
+
+COORDINATED_HELPERS = {"has", "have", "had", "also", "later", "again", "often", "now"}
 
 
 def _first_words(text: Text) -> set[int]:

@@ -27,7 +27,7 @@ from annotations.preannotate.text import Text, Token
 
 DASHES = {"—", "–", "--"}
 # Days and a few time nouns: "…, Friday declared", "Beck … last week said".
-WHEN_WORDS = DAYS | {"last", "week", "month", "year"}
+WHEN_WORDS = DAYS | {"last", "week", "month", "year", "morning", "afternoon", "evening", "night"}
 
 DETERMINERS = {
     "the",
@@ -168,7 +168,9 @@ def np_before(text: Text, end: int, *, sentence_start: int) -> tuple[int, int] |
     # when, never who: "…, Friday declared" looks further back.
     progressive = end < len(tokens) and tokens[end].lower.endswith("ing")
     while i >= sentence_start and (
-        _between_subject_and_verb(tokens[i]) or (progressive and tokens[i].lower in BE_FORMS)
+        _between_subject_and_verb(tokens[i])
+        or (progressive and tokens[i].lower in BE_FORMS)
+        or _time_preposition(text, i, end)
     ):
         i -= 1
     if i < sentence_start:
@@ -225,6 +227,19 @@ BE_FORMS = {
     "kept",
     "keep",
 }
+
+
+PARTS_OF_DAY = {"morning", "afternoon", "evening", "night"}
+
+
+def _time_preposition(text: Text, i: int, end: int) -> bool:
+    """'Spicer on Thursday evening said', 'Lee this week said': the "on" or "this" of a
+    time phrase between the subject and the cue."""
+    tokens = text.tokens
+    if i + 1 >= end or tokens[i].lower not in ("on", "this", "late", "early", "earlier"):
+        return False
+    following = tokens[i + 1].lower
+    return following in WHEN_WORDS or following in PARTS_OF_DAY
 
 
 def _between_subject_and_verb(token: Token) -> bool:
@@ -419,6 +434,7 @@ def _last_word(text: Text, end: int, *, progressive: bool = False) -> int:
     while i > 0 and (
         _between_subject_and_verb(text.tokens[i - 1])
         or (progressive and text.tokens[i - 1].lower in BE_FORMS)
+        or _time_preposition(text, i - 1, end)
     ):
         i -= 1
     return i
