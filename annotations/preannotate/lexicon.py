@@ -680,6 +680,10 @@ NP_SKIP = {
     "even",
     "often",
     "first",
+    "long",
+    "cannot",
+    "both",
+    "reportedly",
 }
 
 # The start of a reported clause.

@@ -27,7 +27,7 @@ from annotations.preannotate.text import Text, Token
 
 DASHES = {"—", "–", "--"}
 # Days and a few time nouns: "…, Friday declared", "Beck … last week said".
-WHEN_WORDS = DAYS | {"last", "week", "month", "year", "morning", "afternoon", "evening", "night"}
+WHEN_WORDS = DAYS | {"last", "week", "month", "year", "morning", "afternoon", "evening", "night", "past"}
 
 DETERMINERS = {
     "the",
@@ -50,6 +50,14 @@ DETERMINERS = {
 }
 # Capitalised words that start a sentence without starting a speaker's name.
 NOT_NAMES = {
+    "even",
+    "only",
+    "just",
+    "like",
+    "shortly",
+    "finally",
+    "earlier",
+    "later",
     "in",
     "on",
     "at",
@@ -236,9 +244,12 @@ def _time_preposition(text: Text, i: int, end: int) -> bool:
     """'Spicer on Thursday evening said', 'Lee this week said': the "on" or "this" of a
     time phrase between the subject and the cue."""
     tokens = text.tokens
-    if i + 1 >= end or tokens[i].lower not in ("on", "this", "late", "early", "earlier"):
+    if i + 1 >= end or tokens[i].lower not in ("on", "this", "late", "early", "earlier", "in", "the"):
         return False
     following = tokens[i + 1].lower
+    if tokens[i].lower in ("in", "the"):
+        # "has in the past said"
+        return following == "past" or following == "the" and tokens[i + 2].lower == "past"
     return following in WHEN_WORDS or following in PARTS_OF_DAY
 
 
