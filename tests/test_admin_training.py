@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from annotations.models import Annotation, Collection, Job, Model
+from annotations.preannotate import MODEL_VERSION
 from annotations.services.collections import collection_prediction_use_compute
 from annotations.services.training import model_train
 from tests import factories
@@ -43,7 +44,7 @@ def test_training_and_preannotating_from_the_collection_list(admin_client, demo)
     admin_client.post(url, {"action": "preannotate", "_selected_action": [demo.pk]})
     run = Job.objects.get(kind=Job.Kind.PREANNOTATE)
     demo.refresh_from_db()
-    expected = model.label if demo.model_id == model.pk else "quote-rules-3"
+    expected = model.label if demo.model_id == model.pk else MODEL_VERSION
     assert run.result["model_version"] == expected
 
 

@@ -5,6 +5,7 @@ from dataclasses import replace
 import pytest
 
 from annotations.models import Annotation, Collection
+from annotations.preannotate import MODEL_VERSION
 from annotations.prediction_use import PredictionUseTally, kept_share
 from annotations.records import SpanRecord
 from annotations.scheme import QUOTES_V1
@@ -69,7 +70,7 @@ def test_a_collection_pairs_each_annotation_with_the_prediction_it_started_from(
     collection = factories.collection()
     older = factories.document(collection, external_id="a")
     factories.annotation(older, replace(factories.quote_annotation(kind="prediction"),
-                                        model_version="quote-rules-3", source_key="p:rules"))  # fmt: skip
+                                        model_version=MODEL_VERSION, source_key="p:rules"))  # fmt: skip
     prediction = factories.quote_annotation(kind="prediction")
     factories.annotation(older, replace(prediction, model_version="desk:1", source_key="p:desk"))
     started = factories.annotation(older, edited(prediction, s2=None))
@@ -95,7 +96,7 @@ def test_a_collection_pairs_each_annotation_with_the_prediction_it_started_from(
         raw={"parent_prediction": 41, "created_at": "2026-01-15T10:00:00"}
     )
     assert list(collection_prediction_use_compute(collection=collection)["versions"]) == [
-        "quote-rules-3"
+        MODEL_VERSION
     ]
     # Begun from a prediction the ML backend gave on request (not stored): counted apart.
     Annotation.objects.filter(pk=plain.pk).update(raw={"parent_prediction": 77}, lead_time=9)

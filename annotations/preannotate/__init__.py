@@ -32,7 +32,7 @@ from annotations.records import (
 )
 from annotations.scheme import COREF, CUE, QUOTE, SPEAKER
 
-MODEL_VERSION = "quote-rules-3"
+MODEL_VERSION = "quote-rules-4"
 WORD = re.compile(r"[\w’']+")
 LETTER = re.compile(r"\w")
 

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from annotations.errors import DomainError, NotFound
 from annotations.models import Annotation, Collection, Job, Model, Speaker
+from annotations.preannotate import MODEL_VERSION
 from annotations.scheme import QUOTES_V1, validate_annotation
 from annotations.selectors import model_named, predicting_model
 from annotations.services.jobs import job_start
@@ -44,7 +45,7 @@ def test_a_model_learns_from_the_train_split_and_is_scored_on_the_held_out_one(d
     assert (model_dir / "demo" / "1.zip").stat().st_size == model.size > 0
     assert not [p for p in (model_dir / "demo").iterdir() if p.name.startswith(".")]
     metrics = model.metrics
-    assert metrics["heldout_split"] == "test" and metrics["rules_version"] == "quote-rules-3"
+    assert metrics["heldout_split"] == "test" and metrics["rules_version"] == MODEL_VERSION
     assert 0 < metrics["model"]["quotes"]["overlap"]["f1"] <= 1
     assert [p["documents"] for p in metrics["curve"]] == [
         round(model.gold_documents / 4), round(model.gold_documents / 2), model.gold_documents
@@ -147,7 +148,7 @@ def test_the_commands(demo):
     assert out.getvalue().startswith("demo:1 on 'demo': 20 document(s)")
     out = io.StringIO()
     call_command("preannotate", "--collection", "demo", "--model", "rules", stdout=out)
-    assert out.getvalue().startswith("quote-rules-3 on 'demo'")
+    assert out.getvalue().startswith(f"{MODEL_VERSION} on 'demo'")
     with pytest.raises(CommandError, match="no model 'nope'"):
         call_command("preannotate", "--collection", "demo", "--model", "nope")
     with pytest.raises(CommandError, match="no collection named 'nope'"):
