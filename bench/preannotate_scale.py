@@ -95,8 +95,10 @@ def timed(name, call):
         finally:
             spent[name] += time.perf_counter() - started
     return wrapper
-from annotations.preannotate import parallel
-parallel.preannotate = timed("rules", parallel.preannotate)
+from annotations.services import training
+rules = timed("rules", training.preannotate)
+training.model_predictor = lambda model: (rules, training.MODEL_VERSION)
+service.model_predictor = training.model_predictor
 service.annotation_rows_write = timed("writes", service.annotation_rows_write)
 collection = Collection.objects.get(name={COLLECTION!r})
 started = time.perf_counter()

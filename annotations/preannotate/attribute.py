@@ -350,6 +350,8 @@ class _Attributor:
             return
         k = s0 + (tokens[s0].text in ('"', "“"))
         start = k
+        if not any(t.text == ":" for t in tokens[k + 1 : min(k + 6, s1)]):
+            return
         # "PENCE: …" in a transcript; "Pat Caddell: Voters Worried …" in a headline.
         headline = _headline(text, sentence)
         while k < s1 and k - start < (4 if headline else 3) and _label_word(tokens[k], headline):

@@ -26,8 +26,9 @@ from annotations.preannotate.lexicon import (
 from annotations.preannotate.text import Text, Token
 
 DASHES = {"—", "–", "--"}
+PARTS_OF_DAY = {"morning", "afternoon", "evening", "night"}
 # Days and a few time nouns: "…, Friday declared", "Beck … last week said".
-WHEN_WORDS = DAYS | {"last", "week", "month", "year", "morning", "afternoon", "evening", "night", "past"}
+WHEN_WORDS = DAYS | {"last", "week", "month", "year", "past"} | PARTS_OF_DAY
 
 DETERMINERS = {
     "the",
@@ -237,14 +238,14 @@ BE_FORMS = {
 }
 
 
-PARTS_OF_DAY = {"morning", "afternoon", "evening", "night"}
+TIME_OPENERS = {"on", "this", "late", "early", "earlier", "in", "the"}
 
 
 def _time_preposition(text: Text, i: int, end: int) -> bool:
     """'Spicer on Thursday evening said', 'Lee this week said': the "on" or "this" of a
     time phrase between the subject and the cue."""
     tokens = text.tokens
-    if i + 1 >= end or tokens[i].lower not in ("on", "this", "late", "early", "earlier", "in", "the"):
+    if i + 1 >= end or tokens[i].lower not in TIME_OPENERS:
         return False
     following = tokens[i + 1].lower
     if tokens[i].lower in ("in", "the"):
