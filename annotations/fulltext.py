@@ -129,10 +129,16 @@ def matches_found(
     if connections[documents.db].vendor != "postgresql":
         count = matches.values("pk")[: limit + 1].count()
         return Found(count, None) if count <= limit else None
-    ids = tuple(matches.values_list("pk", flat=True)[: limit + 1])
-    if len(ids) > limit:
+    kept = min(limit, IDS_KEPT)
+    ids = tuple(matches.values_list("pk", flat=True)[: kept + 1])
+    if len(ids) <= kept:
+        return Found(len(ids), ids)
+    if kept == limit:
         return None
-    return Found(len(ids), ids if len(ids) <= IDS_KEPT else None)
+    # More than the ids kept: counted by the database (reading ten thousand ids into
+    # Python took as long as finding them).
+    count = matches.values("pk")[: limit + 1].count()
+    return Found(count, None) if count <= limit else None
 
 
 # Documents tested when a search may match too many to rank, and the share of them that
@@ -181,9 +187,10 @@ def _postgresql(
     if not few:
         rank = _while_few(~Exists(every_match[RANK_LIMIT:]), rank)
     if walk:
-        vector = Func(
-            vector, template="(%(expressions)s || ''::tsvector)", output_field=SearchVectorField()
-        )
+        # The operator's function, which no index answers, on the row in hand.
+        match = Func(vector, tsquery, function="ts_match_vq", output_field=BooleanField())
+        found = Q(match) | Q(external_id=query.typed)
+        return documents, found, rank
     found = Q(search_vector=tsquery) | Q(external_id=query.typed)
     return documents.alias(search_vector=vector), found, rank
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from django.db import models
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,6 +18,7 @@ from annotations.adjudication import (
     NewQuote,
     ReviewRow,
 )
+from annotations.api.rows import annotation_json, instance_row
 from annotations.errors import DomainError
 from annotations.importers.brat import PROFILES
 from annotations.matching import Extent
@@ -35,6 +37,25 @@ from annotations.records import AttributionRecord, SpanRecord
 from annotations.selectors import RULES, model_named
 from annotations.services.import_files import ImportOptionsError, import_profile
 from annotations.services.training import BASES
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's, reading the current time zone once per serializer instead of once per value:
+    Django keeps it in a context-local, slow to read the hundreds of times a page needs."""
+
+    @cached_property
+    def _zone(self):
+        return super().default_timezone()
+
+    def default_timezone(self):
+        return self._zone
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }
 
 
 @extend_schema_field({"type": "string", "example": "newsroom:3"})
@@ -62,7 +83,7 @@ class ModelLabelField(serializers.Field):
         return value.label
 
 
-class CollectionSerializer(serializers.ModelSerializer):
+class CollectionSerializer(ModelSerializer):
     documents = serializers.IntegerField(read_only=True, source="document_total")
     gold = serializers.IntegerField(read_only=True, source="gold_total")
     model = ModelLabelField(
@@ -91,7 +112,7 @@ class CollectionSerializer(serializers.ModelSerializer):
         extra_kwargs = {"overlap": {"min_value": 1, "max_value": 100}, "name": {"validators": []}}
 
 
-class SpanSerializer(serializers.ModelSerializer):
+class SpanSerializer(ModelSerializer):
     id = serializers.CharField(source="region_id")
     antecedent = serializers.CharField(
         source="antecedent.region_id", allow_null=True, default=None, read_only=True
@@ -102,7 +123,7 @@ class SpanSerializer(serializers.ModelSerializer):
         fields = ["id", "label", "start", "end", "text", "fragments", "antecedent"]
 
 
-class AttributionSerializer(serializers.ModelSerializer):
+class AttributionSerializer(ModelSerializer):
     quote = serializers.CharField(source="quote.region_id")
     speaker = serializers.CharField(source="speaker.region_id", allow_null=True, default=None)
     cue = serializers.CharField(source="cue.region_id", allow_null=True, default=None)
@@ -121,7 +142,7 @@ class AttributionSerializer(serializers.ModelSerializer):
         ]
 
 
-class AnnotationSerializer(serializers.ModelSerializer):
+class AnnotationSerializer(ModelSerializer):
     annotator = serializers.CharField(
         source="made_by",
         read_only=True,
@@ -153,54 +174,15 @@ class AnnotationSerializer(serializers.ModelSerializer):
         """What the declared fields give, built by hand from the prefetched rows (the
         spans' and attributions' ids resolved within the annotation): DRF's fields for
         the thousand spans and attributions of a page took most of a list's time."""
-        regions = {span.pk: span.region_id for span in annotation.spans.all()}
         when = self.fields["created_at"].to_representation
-        data = {
-            "id": annotation.pk,
-            "document": annotation.document_id,
-            "kind": annotation.kind,
-            "annotator": annotation.made_by,
-            "model_version": annotation.model_version,
-            "score": annotation.score,
-            "lead_time": annotation.lead_time,
-            "ls_annotation_id": annotation.ls_annotation_id,
-            "problems": annotation.problems,
-            "provenance": annotation.provenance,
-            "created_at": when(annotation.created_at),
-            "updated_at": when(annotation.updated_at),
-            "spans": [
-                {
-                    "id": span.region_id,
-                    "label": span.label,
-                    "start": span.start,
-                    "end": span.end,
-                    "text": span.text,
-                    "fragments": span.fragments,
-                    "antecedent": regions.get(span.antecedent_id),
-                }
-                for span in annotation.spans.all()
-            ],
-            "attributions": [
-                {
-                    "quote": regions.get(attribution.quote_id),
-                    "speaker": regions.get(attribution.speaker_id),
-                    "cue": regions.get(attribution.cue_id),
-                    "speaker_name": attribution.speaker_name,
-                    "speaker_entity": attribution.speaker_entity_id,
-                    "quote_type": attribution.quote_type,
-                    "stance": attribution.stance,
-                    "claim_type": attribution.claim_type,
-                }
-                for attribution in annotation.attributions.all()
-            ],
-        }
+        data = annotation_json(*instance_row(annotation), when)
         for name, field in self.fields.items():  # what a subclass adds
             if name not in data:
                 data[name] = field.to_representation(field.get_attribute(annotation))
         return data
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ModelSerializer):
     collection = serializers.SlugRelatedField(slug_field="name", read_only=True)
     annotations = serializers.SerializerMethodField()
 
@@ -227,6 +209,11 @@ class DocumentSerializer(serializers.ModelSerializer):
     )
     def get_annotations(self, document: Document) -> dict[str, list]:
         grouped: dict[str, list] = {kind: [] for kind in Annotation.Kind.values}
+        page = self.context.get("annotations")  # a page's, read as rows (api.rows)
+        if page is not None:
+            for data in page.get(document.pk, ()):
+                grouped[data["kind"]].append(data)
+            return grouped
         for annotation in document.annotations.all():
             grouped[annotation.kind].append(self.annotation_json.to_representation(annotation))
         return grouped
@@ -238,7 +225,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return AnnotationSerializer(context=self.context)
 
 
-class SpeakerSerializer(serializers.ModelSerializer):
+class SpeakerSerializer(ModelSerializer):
     aliases = serializers.SerializerMethodField()
     quotes = serializers.IntegerField(read_only=True, source="attribution_total")
 
@@ -251,7 +238,7 @@ class SpeakerSerializer(serializers.ModelSerializer):
         return [alias.name for alias in speaker.aliases.all()]
 
 
-class ExportSerializer(serializers.ModelSerializer):
+class ExportSerializer(ModelSerializer):
     collection = serializers.SlugRelatedField(slug_field="name", read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     download = serializers.SerializerMethodField()
@@ -279,7 +266,7 @@ class ExportSerializer(serializers.ModelSerializer):
         return reverse("api:export-download", args=[export.pk])
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(ModelSerializer):
     collection = serializers.SlugRelatedField(slug_field="name", read_only=True)
     url = serializers.SerializerMethodField()
 
@@ -305,7 +292,7 @@ class JobSerializer(serializers.ModelSerializer):
         return reverse("api:job-detail", args=[job.pk])
 
 
-class QuoteModelSerializer(serializers.ModelSerializer):
+class QuoteModelSerializer(ModelSerializer):
     """A trained model: what it learnt from and how it scored."""
 
     label = serializers.CharField(read_only=True)

@@ -19,6 +19,7 @@ from annotations.adjudication import decisions_from, review_rows
 from annotations.api import serializers as s
 from annotations.api.pagination import KeysetPagination
 from annotations.api.permissions import ADMIN, ANNOTATOR, REVIEWER, role_of
+from annotations.api.rows import annotations_by_document
 from annotations.labelstudio import sync
 from annotations.models import (
     COLLECTION_REPORTS,
@@ -307,12 +308,30 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
     roles = {"review": REVIEWER, "adjudicate": REVIEWER, "send_back": REVIEWER, "reject": REVIEWER}
 
     def get_queryset(self) -> QuerySet:
-        return (
+        documents = (
             visible(Document.objects.all(), self.request.user, "collection")
             .select_related("collection")
             .defer(*COLLECTION_REPORTS)
-            .prefetch_related(ANNOTATIONS)
         )
+        if self.action in ("list", "retrieve"):
+            return documents  # their annotations are read as rows (get_serializer)
+        return documents.prefetch_related(ANNOTATIONS)
+
+    def get_serializer(self, *args, **kwargs):
+        """The documents shown with their annotations, read as rows (api.rows): three
+        queries for the page, and no model instance for its thousands of spans."""
+        if self.action in ("list", "retrieve") and args:
+            documents = args[0] if kwargs.get("many") else [args[0]]
+            kwargs.setdefault("context", self.get_serializer_context())
+            annotations = Annotation.objects.filter(
+                document_id__in=[document.pk for document in documents]
+            ).order_by(*ANNOTATIONS.queryset.query.order_by)
+            kwargs["context"]["annotations"] = (
+                annotations_by_document(annotations, s.DateTimeField().to_representation)
+                if documents
+                else {}
+            )
+        return super().get_serializer(*args, **kwargs)
 
     @extend_schema(responses={200: OpenApiResponse(description="Versions, quote units, gold.")})
     @action(detail=True, methods=["get"])
