@@ -6,6 +6,7 @@ it a chunk at a time."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 
 import pytest
 from django.db import connection
@@ -202,3 +203,44 @@ def test_human_versions_walk_the_documents_by_id_a_chunk_at_a_time(monkeypatch):
         if q["sql"].startswith('SELECT "annotations_document"."id" AS "pk" FROM')
     ]
     assert len(asked) == 4 and all("LIMIT 2" in sql for sql in asked)
+
+
+PHRASE_WORDS = ["vote", "the", "mayor", "said", "bus"]
+PHRASE_COLLECTIONS = itertools.count()
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    texts=st.lists(
+        st.lists(st.sampled_from(PHRASE_WORDS), min_size=1, max_size=12), min_size=1, max_size=6
+    ),
+    phrase=st.lists(st.sampled_from(PHRASE_WORDS), min_size=2, max_size=3),
+)
+def test_a_phrase_of_common_words_finds_exactly_the_documents_holding_it(texts, phrase):
+    """On PostgreSQL a phrase goes through the index of word pairs (migration 0015),
+    then the words' positions: neither may lose a document that holds the phrase."""
+    collection = factories.collection(f"pairs-{next(PHRASE_COLLECTIONS)}")
+    expected = set()
+    for number, words in enumerate(texts):
+        external_id = f"p{number}"
+        factories.document(collection, external_id=external_id, title="", text=" ".join(words))
+        if any(words[i : i + len(phrase)] == phrase for i in range(len(words))):
+            expected.add(external_id)
+    documents = Document.objects.filter(collection=collection)
+    query = '"' + " ".join(phrase) + '"'
+    assert set(documents_search(documents, query).values_list("external_id", flat=True)) == expected
+
+
+def test_a_phrase_reads_hyphens_and_numbers_as_the_index_does(corpus):
+    collection = corpus["riverton-night-buses"].collection
+    factories.document(
+        collection, external_id="h1", text="African-American voters said 1.2 percent."
+    )
+    assert found('"african-american voters"') == ["h1"]
+    assert found('"American voters said"') == ["h1"]
+    assert found('"said 1.2 percent"') == ["h1"]
+    assert found('"voters African-American"') == []
