@@ -165,12 +165,20 @@ def _sentences(text: Text) -> list[tuple[int, int]]:
 def _cue_closes(tokens: list[Token], k: int, paragraph_of: list[int]) -> bool:
     """A short speaker and a reporting verb that end the sentence follow ("Trump said.",
     "said Ms. Lee, smiling", "Trump said on Monday.")."""
-    for j in range(k, min(k + 6, len(tokens))):
+    aside = False
+    for j in range(k, min(k + 10, len(tokens))):
         token = tokens[j]
-        if paragraph_of[j] != paragraph_of[k] or token.text in ENDS or token.text in '“",':
-            return False  # "His assumption, confidently stated …" starts a new sentence
+        if j - k >= 6 and not aside:
+            return False  # six words with no aside: not a speaker's name
+        if paragraph_of[j] != paragraph_of[k] or token.text in ENDS or token.text in '“"':
+            return False
         if token.lower in SPEECH_VERBS:
+            # "Lee, 34, said." — but "His assumption, confidently stated …" starts a new
+            # sentence: after an aside, the verb follows its closing comma.
+            if aside and tokens[j - 1].text != ",":
+                return False
             break
+        aside = aside or token.text == ","
     else:
         return False
     for count, rest in enumerate(tokens[j + 1 : j + 12]):

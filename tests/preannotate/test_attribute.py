@@ -731,3 +731,14 @@ def test_a_transcripts_lines_are_their_speakers():
 )  # fmt: skip
 def test_a_headline_led_by_a_name_and_a_colon(text, rows):
     assert [row[:3] for row in found(text)] == rows
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('"We won." Lee, 34, said. She left early.', "Lee"),
+        ('"We won." Kate Lee, a nurse, said. She left early.', "Kate Lee"),
+    ],
+)
+def test_a_closing_cue_after_a_full_stop_with_an_aside_in_its_speaker(text, speaker):
+    assert found(text)[0][:3] == ('"We won."', speaker, "said")
