@@ -173,14 +173,10 @@ def _postgresql(
 ) -> tuple[QuerySet, Q, Expression]:
     """The generated search_vector column against the terms, or the exact external id;
     with `walk`, in a form the full-text index does not answer (see documents_matching)."""
-    from django.contrib.postgres.search import SearchQuery as TsQuery
     from django.contrib.postgres.search import SearchRank, SearchVectorField
 
     parts = tsquery_parts(query)
-    tsquery = reduce(
-        lambda a, b: a & b,
-        (TsQuery(text, search_type=kind, config="simple") for kind, text in parts),
-    )
+    tsquery = _tsquery(parts)
     vector = DocumentColumn("search_vector", SearchVectorField())
     # Evaluated once per query: whether a match beyond the limit exists.
     rank = SearchRank(F("search_vector"), tsquery)
@@ -196,6 +192,16 @@ def _postgresql(
     return documents.alias(search_vector=vector), found, rank
 
 
+def _tsquery(parts: list[tuple[str, str]]) -> Expression:
+    """The terms as one tsquery, every term required."""
+    from django.contrib.postgres.search import SearchQuery as TsQuery
+
+    return reduce(
+        lambda a, b: a & b,
+        (TsQuery(text, search_type=kind, config="simple") for kind, text in parts),
+    )
+
+
 # Two words or more with a space between: a phrase the word pairs' index narrows.
 PAIRED = re.compile(r"[^\W\d_]+\s+[^\W\d_]+")
 
@@ -209,17 +215,10 @@ def _indexed(vector: Expression, parts: list[tuple[str, str]]) -> Q:
     from django.contrib.postgres.search import SearchQuery as TsQuery
     from django.contrib.postgres.search import SearchQueryField
 
-    conditions = []
-    words = [(kind, text) for kind, text in parts if not (kind == "phrase" and PAIRED.search(text))]
-    if words:
-        tsquery = reduce(
-            lambda a, b: a & b,
-            (TsQuery(text, search_type=kind, config="simple") for kind, text in words),
-        )
-        conditions.append(Q(Func(vector, tsquery, **MATCHES)))
-    for kind, text in parts:
-        if (kind, text) in words:
-            continue
+    paired = [text for kind, text in parts if kind == "phrase" and PAIRED.search(text)]
+    words = [(kind, text) for kind, text in parts if not (kind == "phrase" and text in paired)]
+    conditions = [Q(Func(vector, _tsquery(words), **MATCHES))] if words else []
+    for text in paired:
         phrase = TsQuery(text, search_type="phrase", config="simple")
         pairs = Func(
             Value(text), function="annotations_phrase_pairs", output_field=SearchQueryField()

@@ -59,10 +59,11 @@ ID_PATTERN = "[0-9]{1,18}"
 
 # An annotation with its rows, as AnnotationSerializer reads them: spans and attributions
 # refer to each other by id within the annotation, so no row is joined to another.
+ANNOTATION_ORDER = ("kind", "pk")
 ANNOTATIONS = Prefetch(
     "annotations",
     queryset=Annotation.objects.select_related("annotator")
-    .order_by("kind", "pk")
+    .order_by(*ANNOTATION_ORDER)
     .defer("raw", "content_hash")
     .prefetch_related("spans", "attributions"),
 )
@@ -325,7 +326,7 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
             kwargs.setdefault("context", self.get_serializer_context())
             annotations = Annotation.objects.filter(
                 document_id__in=[document.pk for document in documents]
-            ).order_by(*ANNOTATIONS.queryset.query.order_by)
+            ).order_by(*ANNOTATION_ORDER)
             kwargs["context"]["annotations"] = (
                 annotations_by_document(annotations, s.DateTimeField().to_representation)
                 if documents
