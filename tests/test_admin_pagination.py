@@ -124,3 +124,31 @@ def test_admin_lists_run_the_same_queries_for_3_rows_or_130_on_any_page(
         assert admin_client.get(url).status_code == 200
     with django_assert_num_queries(LISTS[model] + 1):  # + the page's keys
         assert admin_client.get(url, {"p": 2}).status_code == 200
+
+
+def test_rows_are_written_as_django_writes_them(admin_client, admin_user, documents, rf):
+    """The checkbox and the links each row builds without a template or a reverse are
+    the markup and URLs Django's own would give, under any script prefix."""
+    from django.contrib.admin import ModelAdmin, site
+    from django.contrib.admin.views.main import ChangeList
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from annotations.admin.rendering import object_url
+
+    document = documents[0]
+    model_admin = site._registry[Document]
+    assert model_admin.action_checkbox(document) == ModelAdmin.action_checkbox(
+        model_admin, document
+    )
+    request = rf.get(reverse("admin:annotations_document_changelist"))
+    request.user = admin_user
+    change_list = model_admin.get_changelist_instance(request)
+    assert change_list.url_for_result(document) == ChangeList.url_for_result(change_list, document)
+    before = get_script_prefix()
+    for prefix in ("/", "/under/", before):
+        set_script_prefix(prefix)
+        url = object_url("admin:annotations_document_review", document.pk)
+        assert url == reverse("admin:annotations_document_review", args=[document.pk])
+    page = admin_client.get(reverse("admin:annotations_document_changelist")).content.decode()
+    assert reverse("admin:annotations_document_change", args=[document.pk]) in page
+    assert f'name="_selected_action" value="{document.pk}" class="action-select"' in page

@@ -10,14 +10,14 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 
 from annotations import services
 from annotations.admin.calls import CountedDeletes, ServiceAdmin
 from annotations.admin.exports import export_gold_dataset, job_message
 from annotations.admin.pagination import LargeListAdmin
-from annotations.admin.rendering import render_highlights, span_pieces
+from annotations.admin.rendering import object_url, render_highlights, span_pieces
 from annotations.admin.review import review_view
 from annotations.admin.training import preannotate, train_model
 from annotations.importers.normalize import normalize_newlines
@@ -235,7 +235,7 @@ class DocumentAdmin(LargeListAdmin, ServiceAdmin, CountedDeletes, admin.ModelAdm
 
     @admin.display(description="review")
     def review_link(self, obj: Document) -> str:
-        url = reverse("admin:annotations_document_review", args=[obj.pk])
+        url = object_url("admin:annotations_document_review", obj.pk)
         return format_html('<a href="{}">review</a>', url)
 
     @admin.display(description="annotations")
@@ -426,7 +426,7 @@ class AnnotationAdmin(LargeListAdmin, CountedDeletes, admin.ModelAdmin):
 
     @admin.display(description="document")
     def document_link(self, obj: Annotation) -> str:
-        url = reverse("admin:annotations_document_change", args=[obj.document_id])
+        url = object_url("admin:annotations_document_change", obj.document_id)
         return format_html('<a href="{}?annotation={}">{}</a>', url, obj.pk, obj.document)
 
     @admin.display(boolean=True, description="needs review")
