@@ -130,8 +130,10 @@ def test_rows_are_written_as_django_writes_them(admin_client, admin_user, docume
     """The checkbox and the links each row builds without a template or a reverse are
     the markup and URLs Django's own would give, under any script prefix."""
     from django.contrib.admin import ModelAdmin, site
+    from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
     from django.contrib.admin.views.main import ChangeList
-    from django.urls import get_script_prefix, set_script_prefix
+    from django.urls import get_script_prefix, resolve, set_script_prefix
+    from django.utils.html import escape
 
     from annotations.admin.rendering import object_url
 
@@ -140,15 +142,23 @@ def test_rows_are_written_as_django_writes_them(admin_client, admin_user, docume
     assert model_admin.action_checkbox(document) == ModelAdmin.action_checkbox(
         model_admin, document
     )
-    request = rf.get(reverse("admin:annotations_document_changelist"))
-    request.user = admin_user
-    change_list = model_admin.get_changelist_instance(request)
-    assert change_list.url_for_result(document) == ChangeList.url_for_result(change_list, document)
+    changelist = reverse("admin:annotations_document_changelist")
+    for query in ({}, {"status": document.status, "collection__id__exact": document.collection_id}):
+        request = rf.get(changelist, query)
+        request.user, request.resolver_match = admin_user, resolve(changelist)
+        change_list = model_admin.get_changelist_instance(request)
+        filters = model_admin.get_preserved_filters(request)
+        django_url = add_preserved_filters(
+            {"preserved_filters": filters, "opts": Document._meta},
+            ChangeList.url_for_result(change_list, document),
+        )
+        assert change_list.url_for_result(document) == django_url
+        assert ("_changelist_filters" in django_url) == bool(query)
+        page = admin_client.get(changelist, query).content.decode()
+        assert f'href="{escape(django_url)}"' in page
     before = get_script_prefix()
     for prefix in ("/", "/under/", before):
         set_script_prefix(prefix)
         url = object_url("admin:annotations_document_review", document.pk)
         assert url == reverse("admin:annotations_document_review", args=[document.pk])
-    page = admin_client.get(reverse("admin:annotations_document_changelist")).content.decode()
-    assert reverse("admin:annotations_document_change", args=[document.pk]) in page
     assert f'name="_selected_action" value="{document.pk}" class="action-select"' in page

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.contrib.admin import helpers
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
@@ -19,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from annotations.admin.rendering import object_url
+from annotations.admin.rendering import URL_PLACEHOLDER, url_pattern
 from annotations.planner import planned_rows
 
 # Up to this many rows a list is counted; past it PostgreSQL's estimate is shown.
@@ -131,12 +132,23 @@ def unique_together(meta, columns: list[str]) -> bool:
 
 
 class LargeChangeList(ChangeList):
-    """Django's change list, with each row's link made from a pattern reversed once."""
+    """Django's change list, with each row's link made from one pattern: reversed once,
+    the list's filters added once (Django resolves each row's URL again to add them)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
+        head, tail = url_pattern(name, current_app=self.model_admin.admin_site.name)
+        if self.preserved_filters:
+            context = {"preserved_filters": self.preserved_filters, "opts": self.opts}
+            linked = add_preserved_filters(context, f"{head}{URL_PLACEHOLDER}{tail}")
+            head, _, tail = linked.partition(URL_PLACEHOLDER)
+            self.preserved_filters = ""  # in the pattern: the rows need not add them
+        self.row_url = (head, tail)
 
     def url_for_result(self, result) -> str:
-        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
-        pk = getattr(result, self.pk_attname)
-        return object_url(name, pk, current_app=self.model_admin.admin_site.name)
+        head, tail = self.row_url
+        return f"{head}{int(getattr(result, self.pk_attname))}{tail}"
 
 
 class LargeListAdmin:

@@ -49,11 +49,16 @@ def object_url(name: str, pk: int, *, current_app: str | None = None) -> str:
     """The URL `name` reverses to for an object's integer primary key, from a pattern
     reversed once (a list page reversing one per row spent more on it than on its
     queries)."""
-    head, tail = _url_pattern(name, current_app, get_script_prefix(), get_urlconf())
+    head, tail = url_pattern(name, current_app=current_app)
     return f"{head}{int(pk)}{tail}"
 
 
-_PLACEHOLDER = "pk0placeholder"
+def url_pattern(name: str, *, current_app: str | None = None) -> tuple[str, str]:
+    """What comes before and after the one argument in the URL `name` reverses to."""
+    return _url_pattern(name, current_app, get_script_prefix(), get_urlconf())
+
+
+URL_PLACEHOLDER = "pk0placeholder"
 
 
 @lru_cache(maxsize=64)
@@ -61,8 +66,8 @@ def _url_pattern(
     name: str, current_app: str | None, prefix: str, urlconf: str | None
 ) -> tuple[str, str]:
     # The prefix and urlconf are what reverse reads besides its arguments (keys only).
-    url = reverse(name, urlconf=urlconf, args=[_PLACEHOLDER], current_app=current_app)
-    head, placeholder, tail = url.partition(_PLACEHOLDER)
-    if not placeholder or _PLACEHOLDER in tail:
+    url = reverse(name, urlconf=urlconf, args=[URL_PLACEHOLDER], current_app=current_app)
+    head, placeholder, tail = url.partition(URL_PLACEHOLDER)
+    if not placeholder or URL_PLACEHOLDER in tail:
         raise ValueError(f"{name} does not take one argument that stays as given")
     return head, tail

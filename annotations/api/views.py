@@ -271,7 +271,7 @@ class DocumentFilter(django_filters.FilterSet):
         method="search",
         label='Words in the title, id or text (all must match), "a phrase", or word* '
         "for words that begin so; best matches first in numbered pages, or, when more "
-        "than 10,000 documents match, unranked keyset pages in the list's ordering",
+        "than 2,000 documents match, unranked keyset pages in the list's ordering",
     )
 
     class Meta:
