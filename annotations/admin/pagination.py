@@ -8,36 +8,25 @@ from functools import cached_property
 from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import connections
-from django.db.models import F, QuerySet
-from django.db.models.fields.tuple_lookups import (
-    Tuple,
-    TupleGreaterThanOrEqual,
-    TupleLessThanOrEqual,
-)
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from annotations.admin.rendering import URL_PLACEHOLDER, url_pattern
+from annotations.paging import SeekPaginator, ordering_key  # noqa: F401 (ordering_key: tests)
 from annotations.planner import planned_rows
 
 # Up to this many rows a list is counted; past it PostgreSQL's estimate is shown.
 EXACT_UP_TO = 10_000
 
 
-class LargeTablePaginator(Paginator):
+class LargeTablePaginator(SeekPaginator):
     """Counts exactly up to EXACT_UP_TO rows and, on PostgreSQL, takes the planner's
     estimate beyond (a count reads every row: seconds at a million). SQLite, which
-    serves one person's corpus, always counts.
-
-    A page past the first is found by its rows' ordering keys, read from the ordering's
-    index alone (from its end for the pages nearer the end, so the last page costs what
-    the first does), then read between its first and last key, with joins and per-row
-    counts computed for its own rows only (an OFFSET computes them for every row it
-    skips).
-    """
+    serves one person's corpus, always counts. Pages are found as SeekPaginator finds
+    them."""
 
     @cached_property
     def count(self) -> int:
@@ -75,60 +64,6 @@ class LargeTablePaginator(Paginator):
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
         return number
-
-    def page(self, number) -> Page:
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        key = ordering_key(self.object_list)
-        if bottom == 0 or key is None:
-            return super().page(number)
-        columns, descending = key
-        rows = self.object_list
-        after = self.count - bottom  # rows from this page's first to the end
-        if 0 < after < bottom + self.per_page:
-            # Nearer the end: the page's keys are read from the end of the index.
-            size = min(self.per_page, after)
-            keys = list(rows.reverse().values_list(*columns)[after - size : after])[::-1]
-        else:
-            keys = list(rows.values_list(*columns)[bottom : bottom + self.per_page])
-        if not keys:
-            return self._get_page(rows.none(), number, self)
-        low, high = (keys[-1], keys[0]) if descending else (keys[0], keys[-1])
-        key_columns = Tuple(*(F(column) for column in columns))
-        rows = rows.filter(
-            TupleGreaterThanOrEqual(key_columns, low), TupleLessThanOrEqual(key_columns, high)
-        )
-        return self._get_page(rows[: len(keys)], number, self)
-
-
-def ordering_key(queryset: QuerySet) -> tuple[tuple[str, ...], bool] | None:
-    """The columns a queryset is ordered by and whether descending, when they are plain
-    columns of its own table in one direction and together unique; else None."""
-    meta = queryset.model._meta
-    ordering = queryset.query.order_by or (meta.ordering if queryset.query.default_ordering else ())
-    if not ordering or not all(isinstance(part, str) for part in ordering):
-        return None
-    descending = {part.startswith("-") for part in ordering}
-    columns = []
-    for part in ordering:
-        name = part.lstrip("-")
-        field = meta.pk if name == "pk" else meta._forward_fields_map.get(name)
-        # A foreign key by its name sorts by the other model's ordering (a join).
-        if field is None or not field.concrete or (field.is_relation and name == field.name):
-            return None
-        columns.append(field.attname)
-    if len(descending) != 1 or not unique_together(meta, columns):
-        return None
-    return tuple(columns), descending.pop()
-
-
-def unique_together(meta, columns: list[str]) -> bool:
-    if any(meta.get_field(column).unique for column in columns):
-        return True
-    return any(
-        {meta.get_field(name).attname for name in constraint.fields} <= set(columns)
-        for constraint in meta.total_unique_constraints
-    )
 
 
 class LargeChangeList(ChangeList):

@@ -5,8 +5,9 @@ with the corpus (documents, annotations, speakers, jobs) are read by keyset: a p
 after the last row of the page before, found through an index, so the thousandth page
 costs what the first costs, and the answer carries `next` and `previous` links but no
 count (counting a million rows is the slow part of every page). On those lists `page=N`
-still answers a numbered page with its count, for scripts that ask for one; its cost
-grows with N.
+still answers a numbered page with its count, for scripts that ask for one: the page is
+found by reading its keys from the ordering's index (from the nearer end), and the
+count reads the whole index.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from annotations.paging import SeekPaginator
 
 MAX_INTEGER = 2**63 - 1
 
@@ -77,9 +80,10 @@ class KeysetPagination(Pagination):
     ordering_query_param = "ordering"
 
     def django_paginator_class(self, object_list, per_page: int) -> DjangoPaginator:
-        """Django's paginator, told the count when the view has it already (a search
-        counts its matches to know whether to rank them)."""
-        paginator = DjangoPaginator(object_list, per_page)
+        """A paginator that finds a page through the ordering's index, told the count
+        when the view has it already (a search counts its matches to know whether to
+        rank them)."""
+        paginator = SeekPaginator(object_list, per_page)
         known = getattr(self.request, "search_count", None)
         if known is not None:
             paginator.count = known

@@ -143,3 +143,25 @@ def test_a_page_emptied_since_is_empty_and_links_nowhere(client, documents):
     Document.objects.filter(external_id__gt="n-03", collection__name="news").delete()
     later = client.get(first["next"]).json()
     assert later == {"next": None, "previous": None, "results": []}
+
+
+@pytest.mark.parametrize("url", ["/api/documents/", "/api/annotations/"])
+@pytest.mark.parametrize("ordering", ["", "-created_at"])
+def test_numbered_pages_hold_the_rows_the_keyset_pages_hold(client, documents, url, ordering):
+    """Each numbered page, its keys read from either end of the index, holds the rows
+    found at its place by following `next`; `last` is the last of them."""
+    for document in documents:
+        factories.annotation(document)
+    params = {"ordering": ordering} if ordering else {}
+    listed = [row for page in walk(client, url, page_size=100, **params) for row in page]
+    assert len(listed) == len(documents)
+    for size in (1, 3, 4):
+        pages = -(-len(listed) // size)
+        numbered = []
+        for number in range(1, pages + 1):
+            answer = client.get(url, {"page": number, "page_size": size, **params}).json()
+            assert answer["count"] == len(listed)
+            numbered += answer["results"]
+        assert numbered == listed
+        last = client.get(url, {"page": "last", "page_size": size, **params}).json()
+        assert last["results"] == listed[(pages - 1) * size :]

@@ -1,0 +1,75 @@
+"""Numbered pages of lists that grow with the corpus, found through the ordering's index
+(the admin's lists and the API's `page=N`)."""
+
+from __future__ import annotations
+
+from django.core.paginator import Page, Paginator
+from django.db.models import F, QuerySet
+from django.db.models.fields.tuple_lookups import (
+    Tuple,
+    TupleGreaterThanOrEqual,
+    TupleLessThanOrEqual,
+)
+
+
+class SeekPaginator(Paginator):
+    """Django's paginator, with a page past the first found by its rows' ordering keys:
+    read from the ordering's index alone (from its end for the pages nearer the end, so
+    the last page costs what the first does), then the rows read between the page's
+    first and last key, with joins and per-row counts computed for its own rows only (an
+    OFFSET computes them for every row it skips). A list in an order no unique index
+    holds is paged by OFFSET."""
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        key = ordering_key(self.object_list)
+        if bottom == 0 or key is None:
+            return super().page(number)
+        columns, descending = key
+        rows = self.object_list
+        after = self.count - bottom  # rows from this page's first to the end
+        if 0 < after < bottom + self.per_page:
+            # Nearer the end: the page's keys are read from the end of the index.
+            size = min(self.per_page, after)
+            keys = list(rows.reverse().values_list(*columns)[after - size : after])[::-1]
+        else:
+            keys = list(rows.values_list(*columns)[bottom : bottom + self.per_page])
+        if not keys:
+            return self._get_page(rows.none(), number, self)
+        low, high = (keys[-1], keys[0]) if descending else (keys[0], keys[-1])
+        key_columns = Tuple(*(F(column) for column in columns))
+        rows = rows.filter(
+            TupleGreaterThanOrEqual(key_columns, low), TupleLessThanOrEqual(key_columns, high)
+        )
+        return self._get_page(rows[: len(keys)], number, self)
+
+
+def ordering_key(queryset: QuerySet) -> tuple[tuple[str, ...], bool] | None:
+    """The columns a queryset is ordered by and whether descending, when they are plain
+    columns of its own table in one direction and together unique; else None."""
+    meta = queryset.model._meta
+    ordering = queryset.query.order_by or (meta.ordering if queryset.query.default_ordering else ())
+    if not ordering or not all(isinstance(part, str) for part in ordering):
+        return None
+    descending = {part.startswith("-") for part in ordering}
+    columns = []
+    for part in ordering:
+        name = part.lstrip("-")
+        field = meta.pk if name == "pk" else meta._forward_fields_map.get(name)
+        # A foreign key by its name sorts by the other model's ordering (a join).
+        if field is None or not field.concrete or (field.is_relation and name == field.name):
+            return None
+        columns.append(field.attname)
+    if len(descending) != 1 or not unique_together(meta, columns):
+        return None
+    return tuple(columns), descending.pop()
+
+
+def unique_together(meta, columns: list[str]) -> bool:
+    if any(meta.get_field(column).unique for column in columns):
+        return True
+    return any(
+        {meta.get_field(name).attname for name in constraint.fields} <= set(columns)
+        for constraint in meta.total_unique_constraints
+    )
