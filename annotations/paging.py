@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.fields.tuple_lookups import (
     Tuple,
     TupleGreaterThanOrEqual,
@@ -38,11 +38,23 @@ class SeekPaginator(Paginator):
         if not keys:
             return self._get_page(rows.none(), number, self)
         low, high = (keys[-1], keys[0]) if descending else (keys[0], keys[-1])
-        key_columns = Tuple(*(F(column) for column in columns))
-        rows = rows.filter(
-            TupleGreaterThanOrEqual(key_columns, low), TupleLessThanOrEqual(key_columns, high)
-        )
+        rows = rows.filter(between(columns, low, high))
         return self._get_page(rows[: len(keys)], number, self)
+
+
+def between(columns: tuple[str, ...], low: tuple, high: tuple) -> Q:
+    """Rows whose key lies from `low` to `high`: the tuple comparisons, and the plain
+    conditions on columns that they imply (the leading columns both keys share, the
+    range of the next), which the planner estimates from the columns' statistics. From
+    the tuples alone it expected half the table and walked another index, filtering
+    (170 ms for a page of a 100,000-document collection)."""
+    key = Tuple(*(F(column) for column in columns))
+    condition = Q(TupleGreaterThanOrEqual(key, low), TupleLessThanOrEqual(key, high))
+    for column, first, last in zip(columns, low, high, strict=True):
+        if first != last:
+            return condition & Q(**{f"{column}__gte": first, f"{column}__lte": last})
+        condition &= Q(**{column: first})
+    return condition
 
 
 def ordering_key(queryset: QuerySet) -> tuple[tuple[str, ...], bool] | None:
