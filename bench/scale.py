@@ -16,7 +16,8 @@ Then, in a process with DEBUG off that has settled as a server process does
 (project/runtime.py), as an admin logged in through Django's test client (the whole
 stack but the socket): `--requests` requests to each page,
 p50/p95 in milliseconds and the queries one request runs — the API's document
-lists (first page, a deep page by cursor), search for a common word, a rare one,
+lists (first page, a later page by cursor, the last, numbered pages near the end and in
+the middle), search for a common word, a rare one,
 a phrase, a prefix and a word in no document, the annotation list, the admin's
 document and annotation lists (first and last page), a document's change page,
 its review page, and the dashboard (one collection, all). Beside them, each as a
@@ -293,6 +294,10 @@ def pages(requests: int) -> dict:
         "API documents, deep numbered page (counted)": (
             reverse("api:document-list"),
             {"collection": COLLECTION, "page": str(max(1, size // 50 - 1))},
+        ),
+        "API documents, middle numbered page (counted)": (
+            reverse("api:document-list"),
+            {"collection": COLLECTION, "page": str(max(1, size // 100))},
         ),
         "API search, common word": (reverse("api:document-list"), {"q": common_word}),
         "API search, rare word": (reverse("api:document-list"), {"q": rare_word}),

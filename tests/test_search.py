@@ -191,3 +191,25 @@ def test_whether_too_many_match_to_rank(monkeypatch):
     assert found.count == 4
     rare = set(documents.filter(text__contains="rare1").values_list("pk", flat=True))
     assert found.ids is None if connection.vendor != "postgresql" else set(found.ids) == rare
+
+
+@pytest.mark.django_db
+def test_each_database_keeps_what_a_search_tests_at_hand():
+    """PostgreSQL: each search vector in its row. Out of line, every vector a search
+    tests is a look-up in another table (five times the cost of the test itself); the
+    text, read only for the rows a page shows, goes out of line instead (migration
+    0016). SQLite: the FTS5 table, which holds the words and their positions."""
+    from django.db import connection
+
+    from annotations.fulltext import INDEX
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
+                "'annotations_document'::regclass AND attname IN ('search_vector', 'text')"
+            )
+            assert dict(cursor.fetchall()) == {"search_vector": "m", "text": "x"}
+        else:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [INDEX])
+            assert "fts5" in cursor.fetchone()[0]
