@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, QuerySet
 from django.db.models.fields.tuple_lookups import (
@@ -18,7 +20,32 @@ class SeekPaginator(Paginator):
     the last page costs what the first does), then the rows read between the page's
     first and last key, with joins and per-row counts computed for its own rows only (an
     OFFSET computes them for every row it skips). A list in an order no unique index
-    holds is paged by OFFSET."""
+    holds is paged by OFFSET.
+
+    `count_up_to`: the count stops there (`beyond` says whether more rows follow), and
+    only pages within it are read (from the start of the index)."""
+
+    beyond = False
+
+    def __init__(
+        self,
+        object_list,
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+        *,
+        count_up_to: int | None = None,
+    ) -> None:
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        self.count_up_to = count_up_to
+
+    @cached_property
+    def count(self) -> int:
+        if self.count_up_to is None:
+            return self.object_list.count()
+        counted = self.object_list.order_by().values("pk")[: self.count_up_to + 1].count()
+        self.beyond = counted > self.count_up_to
+        return min(counted, self.count_up_to)
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -29,7 +56,7 @@ class SeekPaginator(Paginator):
         columns, descending = key
         rows = self.object_list
         after = self.count - bottom  # rows from this page's first to the end
-        if 0 < after < bottom + self.per_page:
+        if 0 < after < bottom + self.per_page and not self.beyond:
             # Nearer the end: the page's keys are read from the end of the index.
             size = min(self.per_page, after)
             keys = list(rows.reverse().values_list(*columns)[after - size : after])[::-1]

@@ -5,9 +5,11 @@ with the corpus (documents, annotations, speakers, jobs) are read by keyset: a p
 after the last row of the page before, found through an index, so the thousandth page
 costs what the first costs, and the answer carries `next` and `previous` links but no
 count (counting a million rows is the slow part of every page). On those lists `page=N`
-still answers a numbered page with its count, for scripts that ask for one: the page is
-found by reading its keys from the ordering's index (from the nearer end), and the
-count reads the whole index.
+still answers a numbered page with its count, for scripts that ask for one, within the
+first NUMBERED_ROWS rows: the count stops there (`count_capped`) and the window's last
+page links on by keyset. A numbered page deeper than that would read every row before
+it from the index (90 ms at half a million), so it is refused with the way on, as
+search engines refuse deep result pages.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from annotations.paging import SeekPaginator
 
 MAX_INTEGER = 2**63 - 1
+
+# How far into a list that grows with the corpus numbered pages reach.
+NUMBERED_ROWS = 10_000
 
 
 class Pagination(PageNumberPagination):
@@ -83,7 +88,7 @@ class KeysetPagination(Pagination):
         """A paginator that finds a page through the ordering's index, told the count
         when the view has it already (a search counts its matches to know whether to
         rank them)."""
-        paginator = SeekPaginator(object_list, per_page)
+        paginator = SeekPaginator(object_list, per_page, count_up_to=NUMBERED_ROWS)
         known = getattr(self.request, "search_count", None)
         if known is not None:
             paginator.count = known
@@ -125,15 +130,36 @@ class KeysetPagination(Pagination):
             self.previous_key = self._key(rows[0])
         return rows
 
+    def get_page_number(self, request, paginator: SeekPaginator) -> int | str:
+        """The page asked for, refused (400) past the first NUMBERED_ROWS rows."""
+        number = super().get_page_number(request, paginator)
+        asked = request.query_params.get(self.page_query_param)
+        way_on = (
+            f"numbered pages reach the first {NUMBERED_ROWS:,} rows of this list: follow "
+            "the last of them's `next` link (keyset pages reach every row), or ask for "
+            "the reverse `ordering` to start from the other end"
+        )
+        if asked in self.last_page_strings and paginator.count and paginator.beyond:
+            raise ValidationError({"page": [f"the list holds more rows than that; {way_on}"]})
+        if (int(number) - 1) * paginator.per_page >= NUMBERED_ROWS:
+            raise ValidationError({"page": [way_on]})
+        return number
+
     def get_paginated_response(self, data) -> Response:
         if not self.keyset:
-            return super().get_paginated_response(data)
+            response = super().get_paginated_response(data)
+            if self.page.paginator.beyond:
+                response.data["count_capped"] = True
+            return response
         return Response(
             {"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data}
         )
 
     def get_next_link(self) -> str | None:
         if not self.keyset:
+            if self.page.paginator.beyond and not self.page.has_next() and len(self.page):
+                # The window's last page: the rest of the list by keyset.
+                return self._link(self._key(self.page[-1]), back=False)
             return super().get_next_link()
         return self._link(self.next_key, back=False)
 
@@ -150,7 +176,14 @@ class KeysetPagination(Pagination):
             "properties": {
                 "count": {
                     "type": "integer",
-                    "description": "How many there are; only on numbered pages (`page=N`).",
+                    "description": "How many there are; only on numbered pages (`page=N`), "
+                    f"and at most {NUMBERED_ROWS:,} (see `count_capped`).",
+                },
+                "count_capped": {
+                    "type": "boolean",
+                    "description": f"Present (true) when the list holds more than "
+                    f"{NUMBERED_ROWS:,} rows: `count` stops there, and so do numbered "
+                    "pages; the last of them links on by keyset.",
                 },
                 "next": {**link, "description": "The page after this one (null: none)."},
                 "previous": {**link, "description": "The page before this one (null: none)."},
@@ -163,8 +196,9 @@ class KeysetPagination(Pagination):
         for parameter in parameters:
             if parameter["name"] == self.page_query_param:
                 parameter["description"] = (
-                    "A numbered page (or `last`), answered with a count; its cost grows "
-                    "with the number. Without it the list is read by keyset: follow `next`."
+                    f"A numbered page (or `last`) within the first {NUMBERED_ROWS:,} rows, "
+                    "answered with a count. Without it the list is read by keyset: "
+                    "follow `next`."
                 )
         names = list(view.keyset_orderings)
         default = getattr(view, "keyset_default", names[0])

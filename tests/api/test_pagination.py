@@ -165,3 +165,42 @@ def test_numbered_pages_hold_the_rows_the_keyset_pages_hold(client, documents, u
         assert numbered == listed
         last = client.get(url, {"page": "last", "page_size": size, **params}).json()
         assert last["results"] == listed[(pages - 1) * size :]
+
+
+@pytest.mark.parametrize("ordering", ["", "-external_id"])
+def test_numbered_pages_reach_a_window_then_hand_over_to_keyset_pages(
+    client, documents, monkeypatch, ordering
+):
+    """Past NUMBERED_ROWS the count stops and numbered pages are refused with the way
+    on; the window's last page links on by keyset to the rows after it."""
+    from annotations.api import pagination
+
+    monkeypatch.setattr(pagination, "NUMBERED_ROWS", 6)
+    params = {"ordering": ordering} if ordering else {}
+    listed = [
+        row for page in walk(client, "/api/documents/", page_size=100, **params) for row in page
+    ]
+    first = client.get("/api/documents/", {"page": 1, "page_size": 3, **params}).json()
+    assert first["count"] == 6 and first["count_capped"] is True
+    window_end = client.get("/api/documents/", {"page": 2, "page_size": 3, **params}).json()
+    assert first["results"] + window_end["results"] == listed[:6]
+    assert "cursor=" in window_end["next"] and "page=" not in window_end["next"]
+    rest = [row for page in walk_from(client, window_end["next"]) for row in page]
+    assert rest == listed[6:]
+    for number in ("3", "last"):
+        refused = client.get("/api/documents/", {"page": number, "page_size": 3, **params})
+        assert refused.status_code == 400
+        assert "first 6 rows" in refused.json()["page"][0]
+    # A filter that leaves fewer rows than the window counts them all, to the last page.
+    wires = client.get("/api/documents/", {"page": "last", "page_size": 2, "collection": "wires"})
+    assert wires.json()["count"] == 3 and "count_capped" not in wires.json()
+    assert wires.json()["next"] is None
+
+
+def walk_from(client: APIClient, link: str) -> list[list]:
+    pages = []
+    while link:
+        answer = client.get(link).json()
+        pages.append(answer["results"])
+        link = answer["next"]
+    return pages
