@@ -16,10 +16,11 @@ Then, in a process with DEBUG off that has settled as a server process does
 (project/runtime.py), as an admin logged in through Django's test client (the whole
 stack but the socket): `--requests` requests to each page,
 p50/p95 in milliseconds and the queries one request runs — the API's document
-lists (first page, a later page by cursor, the last, numbered pages near the end and in
-the middle), search for a common word, a rare one,
+lists (first page, a later page and a middle one by cursor, the last, the numbered page
+at the end of the numbered pages' window), search for a common word, a rare one,
 a phrase, a prefix and a word in no document, the annotation list, the admin's
-document and annotation lists (first and last page), a document's change page,
+document and annotation lists (first and last page, and the middle of the documents),
+a document's change page,
 its review page, and the dashboard (one collection, all). Beside them, each as a
 command of its own from start to exit with its peak RSS: the dashboard's recount,
 `agreement` over `news`, `export_gold` of `news` as JSONL and `preannotate` of
@@ -262,6 +263,7 @@ def pages(requests: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from annotations.api.pagination import NUMBERED_ROWS, KeysetPagination
     from annotations.models import Annotation, Collection, Document
     from project.runtime import settle_after_start
 
@@ -283,6 +285,9 @@ def pages(requests: int) -> dict:
     last_page = max(1, -(-size // documents_per_page))
     first = client.get(reverse("api:document-list"), {"collection": COLLECTION}).json()
     next_page = client.get(first["next"]).json()["next"]
+    keyset = KeysetPagination()
+    keyset.ordering = "external_id"
+    middle_cursor = keyset._encode([news.pk, middle.external_id], back=False)
     annotations = Annotation.objects.filter(document__collection=news).count()
     targets = {
         "API documents, first page": (reverse("api:document-list"), {"collection": COLLECTION}),
@@ -291,13 +296,13 @@ def pages(requests: int) -> dict:
             reverse("api:document-list"),
             {"collection": COLLECTION, "ordering": "-external_id"},
         ),
-        "API documents, deep numbered page (counted)": (
+        "API documents, a middle page (cursor)": (
             reverse("api:document-list"),
-            {"collection": COLLECTION, "page": str(max(1, size // 50 - 1))},
+            {"collection": COLLECTION, "cursor": middle_cursor},
         ),
-        "API documents, middle numbered page (counted)": (
+        "API documents, numbered page at the window's end (counted)": (
             reverse("api:document-list"),
-            {"collection": COLLECTION, "page": str(max(1, size // 100))},
+            {"collection": COLLECTION, "page": str(min(size, NUMBERED_ROWS) // 50)},
         ),
         "API search, common word": (reverse("api:document-list"), {"q": common_word}),
         "API search, rare word": (reverse("api:document-list"), {"q": rare_word}),
@@ -306,6 +311,10 @@ def pages(requests: int) -> dict:
         "API search, no match": (reverse("api:document-list"), {"q": "zyxwvut"}),
         "API annotations, first page": (reverse("api:annotation-list"), {"collection": COLLECTION}),
         "admin documents, first page": (reverse("admin:annotations_document_changelist"), {}),
+        "admin documents, a middle page": (
+            reverse("admin:annotations_document_changelist"),
+            {"p": str(max(1, last_page // 2))},
+        ),
         "admin documents, last page": (
             reverse("admin:annotations_document_changelist"),
             {"p": str(last_page)},
