@@ -8,8 +8,9 @@ from django.db import connection
 from django.urls import reverse
 
 from annotations.admin import pagination
-from annotations.admin.pagination import LargeTablePaginator, ordering_key
+from annotations.admin.pagination import LargeTablePaginator
 from annotations.models import Annotation, Collection, Document, Job, Speaker, WebhookEvent
+from annotations.paging import ordering_key
 from annotations.services import speaker_create
 from tests import factories
 

@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from annotations.admin.rendering import URL_PLACEHOLDER, url_pattern
-from annotations.paging import SeekPaginator, ordering_key  # noqa: F401 (ordering_key: tests)
+from annotations.paging import SeekPaginator
 from annotations.planner import planned_rows
 
 # Up to this many rows a list is counted; past it PostgreSQL's estimate is shown.
