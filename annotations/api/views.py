@@ -306,6 +306,17 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
         unless too many match to rank them (DocumentFilter.search decided)."""
         return getattr(request, "search_ranked", False)
 
+    def keyset_fixed(self, request: Request) -> dict[str, int | None]:
+        """The collection a `collection` filter fixes the list to (KeysetPagination)."""
+        name = request.query_params.get("collection")
+        if not name:
+            return {}
+        return {
+            "collection_id": Collection.objects.filter(name=name)
+            .values_list("pk", flat=True)
+            .first()
+        }
+
     roles = {"review": REVIEWER, "adjudicate": REVIEWER, "send_back": REVIEWER, "reject": REVIEWER}
 
     def get_queryset(self) -> QuerySet:
