@@ -14,27 +14,21 @@ search engines refuse deep result pages.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime
-import json
-
-from django.core.exceptions import FieldDoesNotExist
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator as DjangoPaginator
-from django.db.models import F, QuerySet
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from annotations.paging import SeekPaginator
-
-MAX_INTEGER = 2**63 - 1
-
-# How far into a list that grows with the corpus numbered pages reach.
-NUMBERED_ROWS = 10_000
+from annotations import paging
+from annotations.paging import (
+    InvalidCursor,
+    SeekPaginator,
+    decode_cursor,
+    encode_cursor,
+    past_cursor,
+)
 
 
 class Pagination(PageNumberPagination):
@@ -90,7 +84,7 @@ class KeysetPagination(Pagination):
         """A paginator that finds a page through the ordering's index, told the count
         when the view has it already (a search counts its matches to know whether to
         rank them)."""
-        paginator = SeekPaginator(object_list, per_page, count_up_to=NUMBERED_ROWS)
+        paginator = SeekPaginator(object_list, per_page, count_up_to=paging.NUMBERED_ROWS)
         known = getattr(self.request, "search_count", None)
         if known is not None:
             paginator.count = known
@@ -111,23 +105,12 @@ class KeysetPagination(Pagination):
         if not self.keyset:
             return super().paginate_queryset(queryset, request, view)
         size = self.get_page_size(request)
-        position = self._decode(cursor, queryset.model) if cursor else None
-        backwards = bool(position and position["back"])
-        if position:
-            after = TupleLessThan if descending != backwards else TupleGreaterThan
-            key = position["key"]
-            queryset = queryset.filter(after(Tuple(*(F(c) for c in columns)), key))
+        key, backwards = self._decode(cursor, queryset.model) if cursor else (None, False)
+        if key is not None:
             fixed = getattr(view, "keyset_fixed", lambda _request: {})(request)
-            if len(columns) > 1 and columns[0] in fixed and fixed[columns[0]] == key[0]:
-                # A filter fixes the leading column at the cursor's value: the rest of the
-                # key compared on its own, so that the index scan starts at the cursor.
-                # With the tuple alone PostgreSQL started at the filter's first row and
-                # stepped over every row before the cursor (2,481 buffers for a page in
-                # the middle of a million documents; 19 with this).
-                rest = Tuple(*(F(c) for c in columns[1:]))
-                queryset = queryset.filter(after(rest, key[1:]))
-        if backwards:
-            queryset = queryset.reverse()
+            queryset = past_cursor(
+                queryset, columns, key, descending=descending, back=backwards, fixed=fixed
+            )
         rows = list(queryset[: size + 1])
         more = len(rows) > size
         rows = rows[:size]
@@ -138,7 +121,7 @@ class KeysetPagination(Pagination):
         self.next_key = self.previous_key = None
         if rows and (backwards or more):
             self.next_key = self._key(rows[-1])
-        if rows and (more if backwards else position):
+        if rows and (more if backwards else key is not None):
             self.previous_key = self._key(rows[0])
         return rows
 
@@ -147,13 +130,14 @@ class KeysetPagination(Pagination):
         number = super().get_page_number(request, paginator)
         asked = request.query_params.get(self.page_query_param)
         way_on = (
-            f"numbered pages reach the first {NUMBERED_ROWS:,} rows of this list: follow "
+            f"numbered pages reach the first {paging.NUMBERED_ROWS:,} rows of this list: "
+            "follow "
             "the last of them's `next` link (keyset pages reach every row), or ask for "
             "the reverse `ordering` to start from the other end"
         )
         if asked in self.last_page_strings and paginator.count and paginator.beyond:
             raise ValidationError({"page": [f"the list holds more rows than that; {way_on}"]})
-        if (int(number) - 1) * paginator.per_page >= NUMBERED_ROWS:
+        if (int(number) - 1) * paginator.per_page >= paging.NUMBERED_ROWS:
             raise ValidationError({"page": [way_on]})
         return number
 
@@ -189,12 +173,12 @@ class KeysetPagination(Pagination):
                 "count": {
                     "type": "integer",
                     "description": "How many there are; only on numbered pages (`page=N`), "
-                    f"and at most {NUMBERED_ROWS:,} (see `count_capped`).",
+                    f"and at most {paging.NUMBERED_ROWS:,} (see `count_capped`).",
                 },
                 "count_capped": {
                     "type": "boolean",
                     "description": f"Present (true) when the list holds more than "
-                    f"{NUMBERED_ROWS:,} rows: `count` stops there, and so do numbered "
+                    f"{paging.NUMBERED_ROWS:,} rows: `count` stops there, and so do numbered "
                     "pages; the last of them links on by keyset.",
                 },
                 "next": {**link, "description": "The page after this one (null: none)."},
@@ -208,7 +192,7 @@ class KeysetPagination(Pagination):
         for parameter in parameters:
             if parameter["name"] == self.page_query_param:
                 parameter["description"] = (
-                    f"A numbered page (or `last`) within the first {NUMBERED_ROWS:,} rows, "
+                    f"A numbered page (or `last`) within the first {paging.NUMBERED_ROWS:,} rows, "
                     "answered with a count. Without it the list is read by keyset: "
                     "follow `next`."
                 )
@@ -255,40 +239,12 @@ class KeysetPagination(Pagination):
         return replace_query_param(url, self.cursor_query_param, self._encode(key, back))
 
     def _encode(self, key: list, back: bool) -> str:
-        values = [v.isoformat() if isinstance(v, datetime.datetime) else v for v in key]
-        text = json.dumps({"o": self.ordering, "k": values, "b": back}, separators=(",", ":"))
-        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+        return encode_cursor(self.ordering, key, back=back)
 
-    def _decode(self, cursor: str, model) -> dict:
-        refused = ValidationError({"cursor": ["not a cursor this list gave: follow `next`"]})
+    def _decode(self, cursor: str, model) -> tuple[list, bool]:
         try:
-            data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-            values, back, ordering = data["k"], data["b"], data["o"]
-        except (ValueError, TypeError, KeyError, binascii.Error):
-            raise refused from None
-        if ordering != self.ordering or not isinstance(back, bool):
-            raise refused
-        if not isinstance(values, list) or len(values) != len(self.columns):
-            raise refused
-        try:
-            pairs = zip(self.columns, values, strict=True)
-            key = [self._column_value(model, column, value) for column, value in pairs]
-        except (DjangoValidationError, FieldDoesNotExist, ValueError, TypeError):
-            raise refused from None
-        return {"key": key, "back": back}
-
-    @staticmethod
-    def _column_value(model, column: str, value):
-        """A cursor's value as the column holds it; anything the database would refuse
-        (a string with NUL, an integer out of range) is refused here instead."""
-        if not isinstance(value, int | str) or isinstance(value, bool):
-            raise ValueError(column)
-        if isinstance(value, int) and abs(value) > MAX_INTEGER:
-            raise ValueError(column)
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError(column)
-        converted = model._meta.get_field(column).to_python(value)
-        naive = isinstance(converted, datetime.datetime) and converted.tzinfo is None
-        if converted is None or naive:
-            raise ValueError(column)
-        return converted
+            return decode_cursor(cursor, ordering=self.ordering, model=model, columns=self.columns)
+        except InvalidCursor:
+            raise ValidationError(
+                {"cursor": ["not a cursor this list gave: follow `next`"]}
+            ) from None

@@ -173,9 +173,9 @@ def test_numbered_pages_reach_a_window_then_hand_over_to_keyset_pages(
 ):
     """Past NUMBERED_ROWS the count stops and numbered pages are refused with the way
     on; the window's last page links on by keyset to the rows after it."""
-    from annotations.api import pagination
+    from annotations import paging
 
-    monkeypatch.setattr(pagination, "NUMBERED_ROWS", 6)
+    monkeypatch.setattr(paging, "NUMBERED_ROWS", 6)
     params = {"ordering": ordering} if ordering else {}
     listed = [
         row for page in walk(client, "/api/documents/", page_size=100, **params) for row in page
