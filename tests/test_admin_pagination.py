@@ -3,8 +3,12 @@ pages found through the ordering's index, the same rows as an OFFSET would show.
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.urls import reverse
 
 from annotations.admin import pagination
@@ -163,3 +167,107 @@ def test_rows_are_written_as_django_writes_them(admin_client, admin_user, docume
         url = object_url("admin:annotations_document_review", document.pk)
         assert url == reverse("admin:annotations_document_review", args=[document.pk])
     assert f'name="_selected_action" value="{document.pk}" class="action-select"' in page
+
+
+def link(html: str, name: str) -> str | None:
+    """The href of the "next" or "previous" link by cursor."""
+    found = re.search(rf'<a href="([^"]*)" class="{name}" rel="(prev|next)"', html)
+    return unescape(found.group(1)) if found else None
+
+
+@pytest.fixture
+def short_window(monkeypatch):
+    """Pages of 5, numbered within 10 rows of either end (26 documents: 1, 2, 5 and 6)."""
+    from django.contrib.admin import site
+
+    from annotations import paging
+
+    monkeypatch.setattr(paging, "NUMBERED_ROWS", 10)
+    monkeypatch.setattr(site._registry[Document], "list_per_page", 5)
+
+
+def ids_on(html: str) -> list[str]:
+    return re.findall(r'<th class="field-external_id"><a [^>]*>([^<]*)</a>', html)
+
+
+def test_a_long_list_numbers_pages_near_its_ends_and_walks_between_by_cursor(
+    admin_client, documents, short_window
+):
+    url = reverse("admin:annotations_document_changelist")
+    every = [d.external_id for d in Document.objects.order_by("collection_id", "external_id")]
+    second = admin_client.get(url, {"p": 2}).content.decode()
+    assert ids_on(second) == every[5:10]
+    # Pages 3 and 4 are not numbered: no links to them, "next" goes on by cursor.
+    assert "?p=3" not in second and "?p=4" not in second
+    assert "?p=5" in second and "?p=6" in second
+    walked, page = ids_on(second), second
+    while link(page, "next"):
+        assert "cursor=" in link(page, "next") and "p=" not in link(page, "next")
+        page = admin_client.get(url + link(page, "next")).content.decode()
+        walked += ids_on(page)
+    assert walked == every[5:]
+    # Back from the end by "previous", to the first row.
+    back = ids_on(page)
+    while link(page, "previous"):
+        page = admin_client.get(url + link(page, "previous")).content.decode()
+        back = ids_on(page) + back
+    assert back == every
+    # The first numbered page of the end links back by cursor to the rows before it.
+    fifth = admin_client.get(url, {"p": 5}).content.decode()
+    assert ids_on(fifth) == every[20:25]
+    before = admin_client.get(url + link(fifth, "previous")).content.decode()
+    assert ids_on(before) == every[15:20]
+    assert link(admin_client.get(url).content.decode(), "next") is None  # page 2 follows
+
+
+def test_a_page_between_the_numbered_ones_sends_to_the_last_of_the_first(
+    admin_client, documents, short_window
+):
+    url = reverse("admin:annotations_document_changelist")
+    response = admin_client.get(url, {"p": 3, "status": "new"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}?p=2&status=new"
+    shown = admin_client.get(response["Location"]).content.decode()
+    assert "Page 3 is not numbered" in shown and "within 10 rows of either end" in shown
+
+
+def test_cursor_pages_keep_the_filters_and_start_at_the_cursor(
+    admin_client, documents, short_window, monkeypatch, django_assert_num_queries
+):
+    from annotations import paging
+
+    monkeypatch.setattr(paging, "NUMBERED_ROWS", 5)
+    news = Collection.objects.get(name="news")
+    url = reverse("admin:annotations_document_changelist")
+    query = {"collection__id__exact": news.pk}
+    first = admin_client.get(url, query).content.decode()
+    assert link(first, "next") is not None and f"collection__id__exact={news.pk}" in link(
+        first, "next"
+    )
+    # session, user, the filter's choices, count, the page's rows (+ one to see past it)
+    with django_assert_num_queries(5):
+        page = admin_client.get(url + link(first, "next")).content.decode()
+    assert ids_on(page) == [f"d-{i:03d}" for i in range(5, 10)]
+    # Links from a cursor page to numbered pages, orders and filters leave the cursor.
+    assert "cursor=" not in re.sub(r'href="[^"]*" class="(next|previous)', "", page)
+    filtered = Document.objects.filter(collection=news)
+    assert paging.fixed_by_filter(filtered, "collection_id") == {"collection_id": news.pk}
+    assert paging.fixed_by_filter(Document.objects.all(), "collection_id") == {}
+    either = Document.objects.filter(Q(collection=news) | Q(external_id="x"))
+    assert paging.fixed_by_filter(either, "collection_id") == {}
+
+
+def test_a_cursor_the_list_did_not_give_shows_the_first_page_and_says_so(
+    admin_client, documents, short_window
+):
+    url = reverse("admin:annotations_document_changelist")
+    for cursor in ("garbage", paging_cursor("-id", [3]), paging_cursor(None, [1, "\x00"])):
+        shown = admin_client.get(url, {"cursor": cursor}).content.decode()
+        assert "That link to a page is not one this list gave." in shown
+        assert ids_on(shown)[:1] == ["d-000"]
+
+
+def paging_cursor(ordering: str | None, key: list) -> str:
+    from annotations.paging import encode_cursor
+
+    return encode_cursor(ordering or "collection_id,external_id", key, back=False)
