@@ -19,9 +19,9 @@ p50/p95 in milliseconds and the queries one request runs — the API's document
 lists (first page, a later page and a middle one by cursor, the last, the numbered page
 at the end of the numbered pages' window), search for a common word, a rare one,
 a phrase, a prefix and a word in no document, the annotation list, the admin's
-document and annotation lists (first and last page, and the middle of the documents),
-a document's change page,
-its review page, and the dashboard (one collection, all). Beside them, each as a
+document and annotation lists (first and last page; for the documents also the last
+numbered page of the start and a middle page by cursor), a document's change page, its
+review page, and the dashboard (one collection, all). Beside them, each as a
 command of its own from start to exit with its peak RSS: the dashboard's recount,
 `agreement` over `news`, `export_gold` of `news` as JSONL and `preannotate` of
 `fresh`. Each size's result is kept in var/bench/scale-<backend>-<size>.json; the
@@ -263,7 +263,7 @@ def pages(requests: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from annotations.api.pagination import NUMBERED_ROWS, KeysetPagination
+    from annotations.paging import NUMBERED_ROWS, encode_cursor
     from annotations.models import Annotation, Collection, Document
     from project.runtime import settle_after_start
 
@@ -285,9 +285,9 @@ def pages(requests: int) -> dict:
     last_page = max(1, -(-size // documents_per_page))
     first = client.get(reverse("api:document-list"), {"collection": COLLECTION}).json()
     next_page = client.get(first["next"]).json()["next"]
-    keyset = KeysetPagination()
-    keyset.ordering = "external_id"
-    middle_cursor = keyset._encode([news.pk, middle.external_id], back=False)
+    middle_cursor = encode_cursor("external_id", [news.pk, middle.external_id], back=False)
+    admin_key = [news.pk, middle.external_id]
+    admin_cursor = encode_cursor("collection_id,external_id", admin_key, back=False)
     annotations = Annotation.objects.filter(document__collection=news).count()
     targets = {
         "API documents, first page": (reverse("api:document-list"), {"collection": COLLECTION}),
@@ -311,9 +311,13 @@ def pages(requests: int) -> dict:
         "API search, no match": (reverse("api:document-list"), {"q": "zyxwvut"}),
         "API annotations, first page": (reverse("api:annotation-list"), {"collection": COLLECTION}),
         "admin documents, first page": (reverse("admin:annotations_document_changelist"), {}),
-        "admin documents, a middle page": (
+        "admin documents, a middle page (cursor)": (
             reverse("admin:annotations_document_changelist"),
-            {"p": str(max(1, last_page // 2))},
+            {"cursor": admin_cursor},
+        ),
+        "admin documents, numbered page at the window's end": (
+            reverse("admin:annotations_document_changelist"),
+            {"p": str(min(last_page, NUMBERED_ROWS // documents_per_page))},
         ),
         "admin documents, last page": (
             reverse("admin:annotations_document_changelist"),
