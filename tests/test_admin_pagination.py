@@ -271,3 +271,24 @@ def paging_cursor(ordering: str | None, key: list) -> str:
     from annotations.paging import encode_cursor
 
     return encode_cursor(ordering or "collection_id,external_id", key, back=False)
+
+
+def test_a_list_newest_first_walks_by_its_time_and_id(admin_client, short_window, monkeypatch):
+    from django.contrib.admin import site
+
+    monkeypatch.setattr(site._registry[Job], "list_per_page", 5)
+    collection = factories.collection("jobs")
+    for _ in range(26):
+        Job.objects.create(collection=collection, kind=Job.Kind.PULL)
+    url = reverse("admin:annotations_job_changelist")
+    every = list(Job.objects.order_by("-created_at", "-id").values_list("pk", flat=True))
+    page = admin_client.get(url, {"p": 2}).content.decode()
+    walked = job_ids(page)
+    while link(page, "next"):
+        page = admin_client.get(url + link(page, "next")).content.decode()
+        walked += job_ids(page)
+    assert walked == every[5:]
+
+
+def job_ids(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'name="_selected_action" value="(\d+)"', html)]

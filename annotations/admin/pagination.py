@@ -235,10 +235,10 @@ class LargeListAdmin:
         except PageNotNumbered as deep:
             self.message_user(
                 request,
-                f"Page {deep.asked:,} is not numbered: in a list this long pages are "
-                f"numbered within {paging.NUMBERED_ROWS:,} rows of either end. This is "
-                "the last of the first ones; “next” goes on from here, a filter or a "
-                "search narrows the list.",
+                f"Page {deep.asked:,} is not numbered: in a list this long, pages are "
+                f"numbered within {paging.NUMBERED_ROWS:,} rows of either end. Here is "
+                f"page {deep.instead:,}, the last of the first; “next” walks on from it, "
+                "and a filter or a search narrows the list.",
                 messages.INFO,
             )
             query = request.GET.copy()
