@@ -160,6 +160,9 @@ class LargeChangeList(ChangeList):
         self.next_url = self.previous_url = None
         self.key = ordering_key(self.queryset)
         cursor = request.GET.get(CURSOR_VAR)
+        # Not carried on by the search form (its hidden fields) or any other link.
+        self.params.pop(CURSOR_VAR, None)
+        self.filter_params.pop(CURSOR_VAR, None)
         key = back = None
         if cursor and self.key:
             columns, _descending = self.key
