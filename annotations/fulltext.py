@@ -118,6 +118,23 @@ class DocumentColumn(Expression):
         return f"{table}.{connection.ops.quote_name(self.column)}", []
 
 
+class SearchedIds(Expression):
+    """The document is among the FTS5 index's matches: `+id IN (SELECT rowid ...)`, the
+    unary plus keeping SQLite from reading the matches by id and sorting them, so that
+    it walks the list's index instead (the subquery's ids are read once)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, expression: str) -> None:
+        super().__init__()
+        self.expression = expression
+
+    def as_sql(self, compiler, connection) -> tuple[str, list]:
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        matches = f"SELECT rowid FROM {INDEX} WHERE {INDEX} MATCH %s"
+        return f"+{table}.{connection.ops.quote_name('id')} IN ({matches})", [self.expression]
+
+
 @dataclass(frozen=True)
 class Found:
     """The matches of a search that are few enough to rank: how many, and on PostgreSQL
@@ -177,7 +194,7 @@ def _matching(
     look at whether the matches are few, unless `few` says they are)."""
     if connections[documents.db].vendor == "postgresql":
         return _postgresql(documents, query, walk=walk, few=few)
-    found, ranking = _sqlite(query, few=few)
+    found, ranking = _sqlite(query, walk=walk, few=few)
     return documents, found, ranking
 
 
@@ -247,12 +264,19 @@ def _indexed(vector: Expression, parts: list[tuple[str, str]]) -> Q:
 MATCHES = {"template": "%(expressions)s", "arg_joiner": " @@ ", "output_field": BooleanField()}
 
 
-def _sqlite(query: SearchQuery, *, few: bool = False) -> tuple[Q, Expression]:
+def _sqlite(query: SearchQuery, *, walk: bool = False, few: bool = False) -> tuple[Q, Expression]:
     """The FTS5 table, joined (models.DocumentSearchEntry) so that FTS5 ranks each match
     once; a subquery per row would count the documents holding each word every time.
     An exact external id needs no look-up of its own: the id column is indexed with
-    the tokenizer that reads the query, so the id always matches its own words."""
+    the tokenizer that reads the query, so the id always matches its own words.
+
+    `walk`: the matches' ids read once into a list that each row the order's index walks
+    to is looked up in (SearchedIds). Joined, every match was read and sorted before
+    the page was cut: 61 ms for a word in 76,000 of 100,000 documents, 10 ms walked
+    (13 ms for the last page of the numbered ones)."""
     expression = fts5_expression(query)
+    if walk:
+        return Q(SearchedIds(expression)), Value(0.0, output_field=FloatField())
     # FTS5 ranks the best lowest; negated, so that higher is better on both databases.
     rank = -F("search_entry__rank")
     if not few:
