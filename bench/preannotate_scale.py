@@ -30,7 +30,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from results import fresh_database, machine, manage, record
+from results import DELETE_PREDICTIONS, fresh_database, machine, manage, record
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -121,11 +121,11 @@ def run_backend(backend: str, path: Path, count: int, rules_seconds: float) -> d
     manage(url, "import_documents", str(path), "--collection", COLLECTION)
     seconds, rss, output = manage(url, "preannotate", "--collection", COLLECTION)
     again, again_rss, again_output = manage(url, "preannotate", "--collection", COLLECTION)
-    manage(url, "shell", "-c", _DELETE_PREDICTIONS)
+    manage(url, "shell", "-c", DELETE_PREDICTIONS)
     alone, alone_rss, _ = manage(url, "preannotate", "--collection", COLLECTION, workers=1)
     speakers = manage(url, "shell", "-c", _COUNT_SPEAKERS)[2]
     # A fresh copy for the breakdown: the predictions are deleted, so they are new again.
-    manage(url, "shell", "-c", _DELETE_PREDICTIONS)
+    manage(url, "shell", "-c", DELETE_PREDICTIONS)
     parts = breakdown(url)
     print(f"{backend}: {output}\n{backend} again: {again_output}", file=sys.stderr)
     return {
@@ -144,13 +144,6 @@ def run_backend(backend: str, path: Path, count: int, rules_seconds: float) -> d
 
 
 _COUNT_SPEAKERS = "from annotations.models import Speaker; print(Speaker.objects.count())"
-# In batches: one delete of every prediction asks SQLite for more variables than it allows.
-_DELETE_PREDICTIONS = (
-    "from annotations.models import Annotation\n"
-    "ids = list(Annotation.objects.filter(kind='prediction').values_list('pk', flat=True))\n"
-    "for start in range(0, len(ids), 500):\n"
-    "    Annotation.objects.filter(pk__in=ids[start:start + 500]).delete()"
-)
 
 
 def report(results: list[dict], count: int, rules_seconds: float, source: str) -> str:

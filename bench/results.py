@@ -84,3 +84,12 @@ def manage(database_url: str, *args: str, workers: int = 0) -> tuple[float, int,
     line = next(x for x in done.stderr.splitlines() if x.startswith("@@ "))
     seconds, rss = line.split()[1:]
     return float(seconds), int(rss), done.stdout.strip()
+
+
+# In batches: one delete of every prediction asks SQLite for more variables than it allows.
+DELETE_PREDICTIONS = (
+    "from annotations.models import Annotation\n"
+    "ids = list(Annotation.objects.filter(kind='prediction').values_list('pk', flat=True))\n"
+    "for start in range(0, len(ids), 500):\n"
+    "    Annotation.objects.filter(pk__in=ids[start:start + 500]).delete()"
+)
