@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "project.middleware.ReleaseViewAtClose",
 ]
 if not DEBUG:
     # Static files (the admin's CSS, the API docs) straight from the application server,
