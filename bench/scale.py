@@ -36,6 +36,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -271,7 +272,7 @@ def pages(requests: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from annotations.models import Annotation, Collection, Document
+    from annotations.models import Collection, Document
     from annotations.paging import NUMBERED_ROWS, encode_cursor
     from project.runtime import settle_after_start
 
@@ -290,13 +291,14 @@ def pages(requests: int) -> dict:
     phrase = " ".join(middle.text.split()[3:6]).strip(".,“”")
     documents_per_page = 100
 
-    last_page = max(1, -(-size // documents_per_page))
+    document_list = reverse("admin:annotations_document_changelist")
+    annotation_list = reverse("admin:annotations_annotation_changelist")
+    last_page = last_page_linked(client, document_list)
     first = client.get(reverse("api:document-list"), {"collection": COLLECTION}).json()
     next_page = client.get(first["next"]).json()["next"]
     middle_cursor = encode_cursor("external_id", [news.pk, middle.external_id], back=False)
     admin_key = [news.pk, middle.external_id]
     admin_cursor = encode_cursor("collection_id,external_id", admin_key, back=False)
-    annotations = Annotation.objects.filter(document__collection=news).count()
     targets = {
         "API documents, first page": (reverse("api:document-list"), {"collection": COLLECTION}),
         "API documents, a later page (cursor)": (next_page, {}),
@@ -337,7 +339,7 @@ def pages(requests: int) -> dict:
         ),
         "admin annotations, last page": (
             reverse("admin:annotations_annotation_changelist"),
-            {"p": str(max(1, -(-annotations // documents_per_page)))},
+            {"p": str(last_page_linked(client, annotation_list))},
         ),
         "admin search": (reverse("admin:annotations_document_changelist"), {"q": rare_word}),
         "document change page": (
@@ -422,6 +424,13 @@ COMMANDS = {
     "export_gold": ["export_gold", "--collection", COLLECTION, "--format", "jsonl", "--out"],
     "preannotate": ["preannotate", "--collection", FRESH],
 }
+
+
+def last_page_linked(client, url: str) -> int:
+    """The last page an admin list links to (numbered from its estimated count)."""
+
+    found = re.search(r'href="\?p=(\d+)" class="end"', client.get(url).content.decode())
+    return int(found.group(1)) if found else 1
 
 
 def command(url: str, size: int, name: str) -> dict:

@@ -233,6 +233,9 @@ def test_a_page_between_the_numbered_ones_sends_to_the_last_of_the_first(
     assert response["Location"] == f"{url}?p=2&status=new"
     shown = admin_client.get(response["Location"]).content.decode()
     assert "Page 3 is not numbered" in shown and "within 10 rows of either end" in shown
+    # Nearer the end: the first numbered page of the end (26 rows: page 5).
+    response = admin_client.get(url, {"p": 4})
+    assert response["Location"] == f"{url}?p=5"
 
 
 def test_cursor_pages_keep_the_filters_and_start_at_the_cursor(

@@ -100,7 +100,10 @@ class LargeTablePaginator(SeekPaginator):
     def page(self, number) -> Page:
         number = self.validate_number(number)
         if not self.numbered(number):
-            raise PageNotNumbered(number, instead=paging.NUMBERED_ROWS // self.per_page)
+            first_end = -(-(self.count - paging.NUMBERED_ROWS) // self.per_page) + 1
+            last_start = paging.NUMBERED_ROWS // self.per_page
+            nearer_end = number - last_start > first_end - number
+            raise PageNotNumbered(number, instead=first_end if nearer_end else last_start)
         return super().page(number)
 
     def get_elided_page_range(self, number=1, *, on_each_side=3, on_ends=2):
@@ -240,8 +243,8 @@ class LargeListAdmin:
                 request,
                 f"Page {deep.asked:,} is not numbered: in a list this long, pages are "
                 f"numbered within {paging.NUMBERED_ROWS:,} rows of either end. Here is "
-                f"page {deep.instead:,}, the last of the first; “next” walks on from it, "
-                "and a filter or a search narrows the list.",
+                f"page {deep.instead:,}, the nearest that is; “next” and “previous” walk "
+                "on from it, and a filter or a search narrows the list.",
                 messages.INFO,
             )
             query = request.GET.copy()
