@@ -100,20 +100,20 @@ class LargeTablePaginator(SeekPaginator):
     def page(self, number) -> Page:
         number = self.validate_number(number)
         if not self.numbered(number):
-            first_end = -(-(self.count - paging.NUMBERED_ROWS) // self.per_page) + 1
-            last_start = paging.NUMBERED_ROWS // self.per_page
-            nearer_end = number - last_start > first_end - number
-            raise PageNotNumbered(number, instead=first_end if nearer_end else last_start)
+            last_of_start = paging.NUMBERED_ROWS // self.per_page
+            first_of_end = -(-(self.count - paging.NUMBERED_ROWS) // self.per_page) + 1
+            nearer_end = number - last_of_start > first_of_end - number
+            raise PageNotNumbered(number, instead=first_of_end if nearer_end else last_of_start)
         return super().page(number)
 
     def get_elided_page_range(self, number=1, *, on_each_side=3, on_ends=2):
         """Django's page links, the pages that are not numbered left out; number 0 (a
         page after a cursor) links to the ends."""
         if number == 0:
-            near = self.num_pages <= 2 * on_ends
-            ends = [*range(1, on_ends + 1), self.ELLIPSIS]
-            ends += range(self.num_pages - on_ends + 1, self.num_pages + 1)
-            pages = range(1, self.num_pages + 1) if near else ends
+            last = self.num_pages
+            pages = range(1, last + 1)
+            if last > 2 * on_ends:
+                pages = [*pages[:on_ends], self.ELLIPSIS, *pages[-on_ends:]]
         else:
             pages = super().get_elided_page_range(
                 number, on_each_side=on_each_side, on_ends=on_ends
