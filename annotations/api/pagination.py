@@ -15,7 +15,7 @@ search engines refuse deep result pages.
 from __future__ import annotations
 
 from django.core.paginator import Paginator as DjangoPaginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -111,9 +111,13 @@ class KeysetPagination(Pagination):
             queryset = past_cursor(
                 queryset, columns, key, descending=descending, back=backwards, fixed=fixed
             )
-        rows = list(queryset[: size + 1])
+        # One row more than the page tells whether a page follows; what is prefetched
+        # with the rows is read for the page's own.
+        lookups = queryset._prefetch_related_lookups
+        rows = list(queryset.prefetch_related(None)[: size + 1])
         more = len(rows) > size
         rows = rows[:size]
+        prefetch_related_objects(rows, *lookups)
         if backwards:
             rows.reverse()
         # A page left empty (its rows deleted since) links nowhere: its cursor's own row
