@@ -157,8 +157,9 @@ def test_postgresql_reads_phrases_with_its_parser_and_quotes_prefixes():
 
 @pytest.mark.django_db
 def test_whether_too_many_match_to_rank(monkeypatch):
-    """Decided by the index up to the limit; on PostgreSQL a word in most of a sample of
-    documents settles it without the index handing back every match."""
+    """Decided by the index up to the limit; on PostgreSQL a sample of documents settles
+    it without the index handing back the matches when enough of the sample match and
+    their share of the list is well beyond the limit."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -175,7 +176,8 @@ def test_whether_too_many_match_to_rank(monkeypatch):
         with connection.cursor() as cursor:  # the planner's estimate of the rows
             cursor.execute("ANALYZE annotations_document")
     monkeypatch.setattr(fulltext, "PROBE", 6)
-    monkeypatch.setattr(fulltext, "PROBE_SHARE", 0.5)
+    monkeypatch.setattr(fulltext, "PROBE_MATCHES", 2)
+    monkeypatch.setattr(fulltext, "SETTLES", 2)
     many = fulltext.more_matches_than
     assert many(documents, parse_query("common"), 5) and not many(
         documents, parse_query("common"), 12
@@ -187,6 +189,19 @@ def test_whether_too_many_match_to_rank(monkeypatch):
     # PostgreSQL: the sample (all 6 match, an estimated 12 beyond twice the limit)
     # decided, and the index was not asked; SQLite asks the index.
     assert len(asked) == (0 if connection.vendor == "postgresql" else 1)
+
+    def index_asked(text: str, limit: int, *, settled_by: int) -> bool:
+        monkeypatch.setattr(fulltext, "PROBE_MATCHES", settled_by)
+        with CaptureQueriesContext(connection) as queries:
+            assert many(documents, parse_query(text), limit)
+        return any(f"LIMIT {limit + 1}" in q["sql"] for q in queries)
+
+    # rare1: 2 of the 6 oldest, an estimated 4 of 12, beyond twice a limit of 1; too
+    # few in the sample when 3 must match, or not beyond twice a limit of 3.
+    postgresql = connection.vendor == "postgresql"
+    assert index_asked("rare1", 1, settled_by=2) is not postgresql
+    assert index_asked("rare1", 1, settled_by=3)
+    assert index_asked("rare1", 3, settled_by=2)
     found = fulltext.matches_found(documents, parse_query("rare1"), 4)
     assert found.count == 4
     rare = set(documents.filter(text__contains="rare1").values_list("pk", flat=True))
