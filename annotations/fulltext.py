@@ -178,8 +178,8 @@ def matches_found(
 # Documents tested when a search may match too many to rank (the oldest of the list); the
 # sample settles it when at least PROBE_MATCHES of them match and their share, spread over
 # the list, is more than SETTLES times the limit. Counted as chance draws (Poisson), a
-# word whose matches are just at the limit is then taken for too many in under 1% of
-# searches, at half the limit in 0.05%, at whatever size of list (its matches come
+# word whose matches are just at the limit is then taken for too many by under 1% of
+# samples, at half the limit by 0.05%, at whatever size of list (its matches come
 # unranked, in the list's order, as past the limit), if the oldest documents are like the
 # rest. Of the words each in one document in a hundred of a million, two in three are
 # settled by the sample.
