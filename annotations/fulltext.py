@@ -189,12 +189,16 @@ SETTLES = 4
 
 
 def _many_in_sample(documents: QuerySet, query: SearchQuery, limit: int) -> bool:
+    planned = planned_rows(documents)
+    if planned <= SETTLES * limit:
+        # Not even a sample that matches throughout would settle it: no sample taken.
+        return False
     sample = documents.order_by("pk").values("pk")[:PROBE]
     walked, found, _ = _matching(documents, query, walk=True, few=True)
     matched = walked.filter(found, pk__in=sample).order_by().count()
     if matched < PROBE_MATCHES:
         return False
-    return planned_rows(documents) * matched / PROBE > SETTLES * limit
+    return planned * matched / PROBE > SETTLES * limit
 
 
 def _matching(

@@ -189,6 +189,12 @@ def test_whether_too_many_match_to_rank(monkeypatch):
     # PostgreSQL: the sample (all 6 match, an estimated 12 beyond twice the limit)
     # decided, and the index was not asked; SQLite asks the index.
     assert len(asked) == (0 if connection.vendor == "postgresql" else 1)
+    # A list too short for a sample to settle it (an estimated 12, not beyond twice a
+    # limit of 6) takes none: the index alone.
+    with CaptureQueriesContext(connection) as queries:
+        assert many(documents, parse_query("words"), 6)
+    assert not any("LIMIT 6)" in q["sql"] for q in queries)
+    assert any("LIMIT 7" in q["sql"] for q in queries)
 
     def index_asked(text: str, limit: int, *, settled_by: int) -> bool:
         monkeypatch.setattr(fulltext, "PROBE_MATCHES", settled_by)
