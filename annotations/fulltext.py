@@ -21,6 +21,7 @@ from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     Exists,
     Expression,
     ExpressionWrapper,
@@ -182,23 +183,26 @@ def matches_found(
 # samples, at half the limit by 0.05%, at whatever size of list (its matches come
 # unranked, in the list's order, as past the limit), if the oldest documents are like the
 # rest. Of the words each in one document in a hundred of a million, two in three are
-# settled by the sample.
+# settled by the sample. A list shorter than the sample is counted whole by it, exactly.
 PROBE = 500
 PROBE_MATCHES = 5
 SETTLES = 4
 
 
 def _many_in_sample(documents: QuerySet, query: SearchQuery, limit: int) -> bool:
-    planned = planned_rows(documents)
-    if planned <= SETTLES * limit:
-        # Not even a sample that matches throughout would settle it: no sample taken.
-        return False
     sample = documents.order_by("pk").values("pk")[:PROBE]
     walked, found, _ = _matching(documents, query, walk=True, few=True)
-    matched = walked.filter(found, pk__in=sample).order_by().count()
+    counted = (
+        walked.filter(pk__in=sample)
+        .order_by()
+        .aggregate(matched=Count("pk", filter=found), sampled=Count("pk"))
+    )
+    matched = counted["matched"]
     if matched < PROBE_MATCHES:
         return False
-    return planned * matched / PROBE > SETTLES * limit
+    if counted["sampled"] < PROBE:  # the whole list, its matches counted
+        return matched > limit
+    return planned_rows(documents) * matched / PROBE > SETTLES * limit
 
 
 def _matching(

@@ -189,12 +189,6 @@ def test_whether_too_many_match_to_rank(monkeypatch):
     # PostgreSQL: the sample (all 6 match, an estimated 12 beyond twice the limit)
     # decided, and the index was not asked; SQLite asks the index.
     assert len(asked) == (0 if connection.vendor == "postgresql" else 1)
-    # A list too short for a sample to settle it (an estimated 12, not beyond twice a
-    # limit of 6) takes none: the index alone.
-    with CaptureQueriesContext(connection) as queries:
-        assert many(documents, parse_query("words"), 6)
-    assert not any("LIMIT 6)" in q["sql"] for q in queries)
-    assert any("LIMIT 7" in q["sql"] for q in queries)
 
     def index_asked(text: str, limit: int, *, settled_by: int) -> bool:
         monkeypatch.setattr(fulltext, "PROBE_MATCHES", settled_by)
@@ -212,6 +206,18 @@ def test_whether_too_many_match_to_rank(monkeypatch):
     assert found.count == 4
     rare = set(documents.filter(text__contains="rare1").values_list("pk", flat=True))
     assert found.ids is None if connection.vendor != "postgresql" else set(found.ids) == rare
+
+    # A list shorter than the sample is counted whole by it: too many settled without the
+    # planner's estimate or the index; few enough, the index hands back the matches.
+    monkeypatch.setattr(fulltext, "PROBE", 20)
+    with CaptureQueriesContext(connection) as queries:
+        assert many(documents, parse_query("words"), 11)
+    assert not any("EXPLAIN" in q["sql"] for q in queries)
+    assert any("LIMIT 12" in q["sql"] for q in queries) is not postgresql
+    with CaptureQueriesContext(connection) as queries:
+        assert not many(documents, parse_query("words"), 12)
+    assert not any("EXPLAIN" in q["sql"] for q in queries)
+    assert any("LIMIT 13" in q["sql"] for q in queries)
 
 
 @pytest.mark.django_db
