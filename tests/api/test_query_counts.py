@@ -67,8 +67,7 @@ class ListQueryCounts(TestCase):
     def searched(self, query: str) -> int:
         """Documents found by a search: ranked, so a numbered page, once a count up to
         the rank limit has found the matches few enough to rank (the page's count: on
-        PostgreSQL the planner's estimate of the list first, too short here for a
-        sample of it to settle whether the matches are too many)."""
+        PostgreSQL a sample of the oldest documents first, here the whole list)."""
         from django.db import connection
 
         probe = 1 if connection.vendor == "postgresql" else 0
