@@ -206,6 +206,10 @@ class LabelStudioClient:
         with _calling(f"update webhook {webhook_id}"):
             return _plain(self._sdk.webhooks.update(id=webhook_id, **fields))
 
+    def webhook_delete(self, webhook_id: int) -> None:
+        with _calling(f"delete webhook {webhook_id}"):
+            self._sdk.webhooks.delete(id=webhook_id)
+
     # --- tasks --------------------------------------------------------------
     def tasks_import(self, project_id: int, tasks: list[dict]) -> list[int]:
         """Create tasks (with predictions); their ids, in the order given."""

@@ -283,6 +283,10 @@ def test_ml_backend_gives_label_studio_predictions_on_demand(
     assert again.ml_backend == "unchanged"
     [backend] = ls_client.ml_backends(ls_collection.ls_project_id)
     assert backend["url"] == f"{live_server.url}/ml"
+    # Only the project's own webhook, with its secret: not the one Label Studio adds for
+    # the backend, which would post every event without the backend's credentials.
+    hooks = ls_client.webhooks(ls_collection.ls_project_id)
+    assert [hook["url"] for hook in hooks] == [sync.webhook_url()]
     factories.document(ls_collection)
     sync.push(collection=ls_collection, client=ls_client)
     ls_client.predictions_retrieve(ls_collection.ls_project_id)

@@ -83,18 +83,27 @@ def project_setup(
 
 
 def _ml_backend_setup(client: LabelStudioClient, project_id: int) -> str:
-    if any(b.get("url") == ml_backend_url() for b in client.ml_backends(project_id)):
-        return "unchanged"
-    client.ml_backend_create(
-        project=project_id,
-        url=ml_backend_url(),
-        title="Quote rules",
-        is_interactive=True,
-        auth_method="BASIC_AUTH",
-        basic_auth_user="labelstudio",
-        basic_auth_pass=settings.LABEL_STUDIO_WEBHOOK_SECRET,
-    )
-    return "connected"
+    connected = "unchanged"
+    if not any(b.get("url") == ml_backend_url() for b in client.ml_backends(project_id)):
+        client.ml_backend_create(
+            project=project_id,
+            url=ml_backend_url(),
+            title="Quote rules",
+            is_interactive=True,
+            auth_method="BASIC_AUTH",
+            basic_auth_user="labelstudio",
+            basic_auth_pass=settings.LABEL_STUDIO_WEBHOOK_SECRET,
+        )
+        connected = "connected"
+    # Connecting a backend, Label Studio subscribes its `/webhook` to every event of the
+    # project, without the backend's credentials: each event would be refused (401).
+    # Training reaches the backend by Label Studio's own authenticated call, and the
+    # events by the project's webhook, so the subscription goes.
+    unauthenticated = ml_backend_url().rstrip("/") + "/webhook"
+    for hook in client.webhooks(project_id):
+        if hook.get("url") == unauthenticated:
+            client.webhook_delete(hook["id"])
+    return connected
 
 
 def _refuse_removed_labels(collection: Collection, old_config: str, scheme: Scheme) -> None:
