@@ -125,7 +125,8 @@ def imported(folder: Path) -> dict:
     # A content two events attribute is stored once per event (ids "T7-3": copies).
     copies = Span.objects.exclude(fragments=[]).filter(label="Quote", region_id__contains="-")
     annotators = Counter(
-        Annotation.objects.filter(kind="human").values_list("annotator", flat=True)
+        annotation.annotator.label
+        for annotation in Annotation.objects.filter(kind="human").select_related("annotator")
     )
     agreement = collection_agreement(collection)
     gaps = gap_words_tagged(collection, folder.parent / "exports")
